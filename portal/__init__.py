@@ -1,0 +1,77 @@
+"""The B2B ordering portal: create_app() builds the Flask application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from flask_login import current_user
+
+from portal import config as config_module
+from portal.core.db import configure_sqlite, db
+from portal.core.errors import register_error_handlers
+from portal.core.requestlog import configure_logging
+from portal.extensions import babel, csrf, login_manager, migrate
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=str(config_module.INSTANCE_DIR),
+    )
+    app.config.update(config_module.from_environment())
+    app.config.update(overrides or {})
+    config_module.check(app.config)
+
+    configure_logging(app)
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    _configure_login(app)
+
+    from portal import views_registry
+
+    views_registry.register(app)
+    register_error_handlers(app)
+    _security_headers(app)
+    return app
+
+
+def _select_locale() -> str | None:
+    languages: list[str] = __import__("flask").current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return str(current_user.language)
+    return request.accept_languages.best_match(languages) if request else None
+
+
+def _configure_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from portal.accounts.queries import user_for_session
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = app.config["SESSION_PROTECTION"]
+    login_manager.user_loader(user_for_session)
+
+
+def _security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        return response
