@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from portal import create_app
@@ -27,7 +27,7 @@ def database_url(tmp: Path, name: str = "test.db") -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / name}"
 
 
-def test_config(tmp: Path, url: str, **extra: Any) -> dict[str, Any]:
+def app_config(tmp: Path, url: str, **extra: Any) -> dict[str, Any]:
     config = {
         "TESTING": True,
         "ENV_NAME": "test",
@@ -55,8 +55,16 @@ def migrate_to_head(app: Flask) -> None:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     tmp = tmp_path_factory.mktemp("portal")
-    application = create_app(test_config(tmp, database_url(tmp)))
+    application = create_app(app_config(tmp, database_url(tmp)))
     migrate_to_head(application)
+
+    @application.before_request
+    def fresh_state() -> None:
+        # Requests share the test's app context, so its session: start each request from
+        # the database as a production request would, not from objects the test built.
+        db.session.expire_all()
+        g.pop("_login_user", None)  # Flask-Login caches the user on the shared g
+
     yield application
     with application.app_context():
         db.engine.dispose()

@@ -69,6 +69,14 @@ def upgrade():
 
 
 def downgrade():
+    # Defaults still in use stay; the tables themselves go in the foundation's downgrade.
     op.execute("DELETE FROM seller_settings")
-    op.execute("DELETE FROM warehouses")
-    op.execute("DELETE FROM vat_rates")
+    op.execute(
+        "DELETE FROM warehouses WHERE NOT EXISTS "
+        "(SELECT 1 FROM stock_levels WHERE stock_levels.warehouse_id = warehouses.id) "
+        "AND NOT EXISTS (SELECT 1 FROM companies WHERE companies.warehouse_id = warehouses.id)"
+    )
+    op.execute(
+        "DELETE FROM vat_rates WHERE NOT EXISTS "
+        "(SELECT 1 FROM products WHERE products.vat_rate_id = vat_rates.id)"
+    )

@@ -68,18 +68,21 @@ class _ScaledInteger(sa.types.TypeDecorator[Decimal]):
 class Cents(_ScaledInteger):
     """Money: integer hundredths (PLN grosze)."""
 
+    cache_ok = True
     scale = 2
 
 
 class Thousandths(_ScaledInteger):
     """Quantities: whole pieces, or up to 3 decimals for kg and m."""
 
+    cache_ok = True
     scale = 3
 
 
 class BasisPoints(_ScaledInteger):
     """Percentages such as VAT 23.00 % or a 12.5 % discount, stored in hundredths."""
 
+    cache_ok = True
     scale = 2
 
 

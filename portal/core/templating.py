@@ -14,8 +14,11 @@ CURRENCY = "PLN"
 
 
 def money(value: Decimal | None) -> str:
+    """'PLN 1,234.50' in English, '1 234,50 zł' in Polish, '1.234,50 PLN' in German."""
     if value is None:
         return ""
+    if str(get_locale() or "en").startswith("en"):
+        return format_currency(value, CURRENCY, format="¤¤\u00a0#,##0.00")
     return format_currency(value, CURRENCY)
 
 
