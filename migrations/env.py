@@ -23,9 +23,7 @@ def include_object(obj, name, type_, reflected, compare_to):
         return False
     if type_ == "column" and (obj.table.name, name) in MIGRATION_ONLY_COLUMNS:
         return False
-    if type_ == "index" and name in MIGRATION_ONLY_INDEXES:
-        return False
-    return True
+    return not (type_ == "index" and name in MIGRATION_ONLY_INDEXES)
 
 
 def render_item(type_, obj, autogen_context):

@@ -63,7 +63,11 @@ def make_company(**overrides: Any) -> Company:
 
 
 def make_user(
-    *, role: Role = Role.BUYER, company: Company | None = None, password: str = DEFAULT_PASSWORD, **overrides: Any
+    *,
+    role: Role = Role.BUYER,
+    company: Company | None = None,
+    password: str = DEFAULT_PASSWORD,
+    **overrides: Any,
 ) -> User:
     n = _n()
     if role.is_partner and company is None:
@@ -104,7 +108,10 @@ def make_address(company: Company, **overrides: Any) -> Address:
 def make_category(name: str | None = None, parent: Category | None = None) -> Category:
     n = _n()
     category = Category(
-        name=name or f"Category {n}", slug=f"category-{n}", parent_id=parent.id if parent else None, path=""
+        name=name or f"Category {n}",
+        slug=f"category-{n}",
+        parent_id=parent.id if parent else None,
+        path="",
     )
     db.session.add(category)
     db.session.flush()
@@ -137,7 +144,11 @@ def make_product(**overrides: Any) -> Product:
 
 
 def set_stock(
-    product: Product, *, on_hand: Decimal, reserved: Decimal = Decimal("0"), warehouse: Warehouse | None = None
+    product: Product,
+    *,
+    on_hand: Decimal,
+    reserved: Decimal = Decimal("0"),
+    warehouse: Warehouse | None = None,
 ) -> StockLevel:
     warehouse = warehouse or main_warehouse()
     level = db.session.get(StockLevel, (product.id, warehouse.id))
@@ -157,9 +168,14 @@ def make_price_list(name: str | None = None) -> PriceList:
     return price_list
 
 
-def add_tier(price_list: PriceList, product: Product, min_quantity: str, price: str) -> PriceListTier:
+def add_tier(
+    price_list: PriceList, product: Product, min_quantity: str, price: str
+) -> PriceListTier:
     tier = PriceListTier(
-        price_list_id=price_list.id, product_id=product.id, min_quantity=Decimal(min_quantity), price=Decimal(price)
+        price_list_id=price_list.id,
+        product_id=product.id,
+        min_quantity=Decimal(min_quantity),
+        price=Decimal(price),
     )
     db.session.add(tier)
     db.session.flush()
@@ -175,12 +191,16 @@ def add_contract_price(company: Company, product: Product, price: str) -> Contra
 
 def associate(product: Product, *others: Product) -> None:
     for position, other in enumerate(others):
-        db.session.add(ProductAssociation(product_id=product.id, associated_id=other.id, position=position))
+        db.session.add(
+            ProductAssociation(product_id=product.id, associated_id=other.id, position=position)
+        )
     db.session.flush()
 
 
 def add_photo(product: Product, key: str = "0" * 40, position: int = 0) -> ProductPhoto:
-    photo = ProductPhoto(product_id=product.id, image_key=key, width=600, height=600, position=position)
+    photo = ProductPhoto(
+        product_id=product.id, image_key=key, width=600, height=600, position=position
+    )
     db.session.add(photo)
     db.session.flush()
     return photo

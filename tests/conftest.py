@@ -15,12 +15,17 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask, g
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from portal import create_app
 from portal.core.db import db
 from tests.builders import DEFAULT_PASSWORD
 
 CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+settings.register_profile("ci", max_examples=40, deadline=None)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def database_url(tmp: Path, name: str = "test.db") -> str:

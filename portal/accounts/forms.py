@@ -80,7 +80,11 @@ class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     phone = StringField(
         _l("Phone"),
-        validators=[Optional(), Length(max=40), Regexp(r"^[0-9 +()\-]*$", message=_l("Digits only."))],
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9 +()\-]*$", message=_l("Digits only.")),
+        ],
         render_kw={"inputmode": "tel", "autocomplete": "tel"},
     )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
@@ -97,7 +101,9 @@ class InviteForm(FlaskForm):
 
 class AddressForm(FlaskForm):
     label = StringField(
-        _l("Label"), validators=[DataRequired(), Length(max=100)], description=_l("e.g. Warehouse Poznań")
+        _l("Label"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("e.g. Warehouse Poznań"),
     )
     recipient = StringField(_l("Recipient"), validators=[DataRequired(), Length(max=200)])
     street = StringField(
@@ -114,7 +120,11 @@ class AddressForm(FlaskForm):
     country = SelectField(_l("Country"), choices=COUNTRY_CHOICES, default="PL")
     phone = StringField(
         _l("Phone"),
-        validators=[Optional(), Length(max=40), Regexp(r"^[0-9 +()\-]*$", message=_l("Digits only."))],
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9 +()\-]*$", message=_l("Digits only.")),
+        ],
         render_kw={"inputmode": "tel"},
     )
     is_default = BooleanField(_l("Default shipping address"))
@@ -124,5 +134,7 @@ class AddressForm(FlaskForm):
 
         from wtforms.validators import ValidationError
 
-        if self.country.data == "PL" and not re.fullmatch(r"\d{2}-\d{3}", (field.data or "").strip()):
+        if self.country.data == "PL" and not re.fullmatch(
+            r"\d{2}-\d{3}", (field.data or "").strip()
+        ):
             raise ValidationError(_l("Polish postal codes look like 60-001."))

@@ -70,9 +70,7 @@ class Company(Timestamped, Base):
 
     price_list: Mapped[PriceList | None] = relationship(lazy="raise_on_sql")
     warehouse: Mapped[Warehouse | None] = relationship(lazy="raise_on_sql")
-    sales_rep: Mapped[User | None] = relationship(
-        foreign_keys=[sales_rep_id], lazy="raise_on_sql"
-    )
+    sales_rep: Mapped[User | None] = relationship(foreign_keys=[sales_rep_id], lazy="raise_on_sql")
 
     __table_args__ = (
         sa.CheckConstraint("payment_terms_days >= 0", name="payment_terms_not_negative"),
@@ -132,9 +130,7 @@ class User(UserMixin, Timestamped, Base):
     """Part of the session identity: bumping it logs the user out everywhere."""
     last_login_at: Mapped[datetime | None] = mapped_column()
 
-    company: Mapped[Company | None] = relationship(
-        foreign_keys=[company_id], lazy="raise_on_sql"
-    )
+    company: Mapped[Company | None] = relationship(foreign_keys=[company_id], lazy="raise_on_sql")
 
     __table_args__ = (
         sa.CheckConstraint(

@@ -25,7 +25,9 @@ def user_for_session(session_id: str) -> User | None:
 def company_users(company: Company) -> list[User]:
     return list(
         db.session.scalars(
-            sa.select(User).where(User.company_id == company.id).order_by(User.active.desc(), User.name)
+            sa.select(User)
+            .where(User.company_id == company.id)
+            .order_by(User.active.desc(), User.name)
         )
     )
 
@@ -33,7 +35,9 @@ def company_users(company: Company) -> list[User]:
 def company_user_for(actor: User, user_id: int) -> User:
     """A user of the actor's own company, or 404."""
     return db.one_or_404(
-        sa.select(User).where(User.id == user_id, User.company_id.is_not(None), visible_to(actor, User))
+        sa.select(User).where(
+            User.id == user_id, User.company_id.is_not(None), visible_to(actor, User)
+        )
     )
 
 

@@ -62,11 +62,14 @@ def normalise_email(email: str) -> str:
 
 
 def _recent_failures(column: Any, value: str, since: Any) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(LoginFailure)
-        .where(column == value, LoginFailure.created_at >= since)
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LoginFailure)
+            .where(column == value, LoginFailure.created_at >= since)
+        )
+        or 0
+    )
 
 
 def authenticate(email: str, password: str, *, address: str) -> User:
@@ -90,7 +93,7 @@ def authenticate(email: str, password: str, *, address: str) -> User:
         )
         if user is None or not verify_password(user.password_hash if user else None, password):
             db.session.add(LoginFailure(email=email[:254], address=address[:64]))
-            failure = InvalidCredentials()
+            failure: DomainError = InvalidCredentials()
         elif not user.active or (user.company is not None and not user.company.active):
             failure = AccountInactive()
         else:
@@ -180,7 +183,11 @@ def invite_user(company: Company, *, email: str, name: str, role: Role, actor: U
         if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
             raise FieldError("email", _("A user with this e-mail already exists."))
         user = User(
-            email=email, name=name.strip(), role=role, company_id=company.id, language=actor.language
+            email=email,
+            name=name.strip(),
+            role=role,
+            company_id=company.id,
+            language=actor.language,
         )
         db.session.add(user)
         db.session.flush()

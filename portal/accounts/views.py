@@ -107,14 +107,15 @@ def account() -> Response | str | tuple[str, int]:
     password_form = ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
         services.update_profile(
-            me, name=form.name.data or "", phone=form.phone.data, language=form.language.data or "en"
+            me,
+            name=form.name.data or "",
+            phone=form.phone.data,
+            language=form.language.data or "en",
         )
         flash(_("Your profile is saved."), "success")
         return redirect_after_post(url_for("accounts.account"))
     status = 422 if request.method == "POST" else 200
-    return render_template(
-        "accounts/account.html", form=form, password_form=password_form
-    ), status
+    return render_template("accounts/account.html", form=form, password_form=password_form), status
 
 
 @bp.post("/account/password")
@@ -126,7 +127,9 @@ def change_password() -> Response | str | tuple[str, int]:
     if password_form.validate_on_submit():
         try:
             services.change_password(
-                me, current=password_form.current_password.data or "", new=password_form.password.data or ""
+                me,
+                current=password_form.current_password.data or "",
+                new=password_form.password.data or "",
             )
         except services.FieldError as error:
             getattr(password_form, error.field).errors.append(error.message)

@@ -43,9 +43,8 @@ def store_image(data: bytes, folder: Path | None = None) -> StoredImage:
             if probe.format not in ACCEPTED_FORMATS:
                 raise InvalidImage(f"unsupported image format {probe.format}")
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
+        with Image.open(io.BytesIO(data)) as opened:
+            image: Image.Image = ImageOps.exif_transpose(opened).convert("RGB")
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as error:
         raise InvalidImage(str(error)) from error
     image.thumbnail((FULL_SIZE, FULL_SIZE))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -152,7 +153,7 @@ def catalog_page(viewer: Viewer, filters: Filters) -> CatalogPage:
     sort = filters.sort
     if sort is Sort.RELEVANCE and match is None:
         sort = Sort.NAME
-    order: list[sa.ColumnElement[object]]
+    order: list[Any]
     if sort is Sort.RELEVANCE and match is not None:
         order = match.order_by()
     elif sort is Sort.PRICE_ASC:
@@ -240,7 +241,9 @@ def product_detail(viewer: Viewer, sku: str) -> ProductDetail | None:
     trail: list[Category] = []
     if product.category is not None:
         ids = [int(part) for part in product.category.path.strip("/").split("/") if part]
-        by_id = {c.id: c for c in db.session.scalars(sa.select(Category).where(Category.id.in_(ids)))}
+        by_id = {
+            c.id: c for c in db.session.scalars(sa.select(Category).where(Category.id.in_(ids)))
+        }
         trail = [by_id[i] for i in ids if i in by_id]
     card = cards[0]
     card.photo = photos[0] if photos else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -32,7 +33,7 @@ class Match:
     subquery: sa.Subquery
     exact: str
 
-    def order_by(self) -> list[sa.ColumnElement[object]]:
+    def order_by(self) -> list[Any]:
         exact_hit = sa.or_(Product.sku == self.exact, Product.ean == self.exact)
         return [sa.case((exact_hit, 0), else_=1), self.subquery.c.rank, Product.id]
 

@@ -80,7 +80,9 @@ def index() -> Response:
         "catalog/_results.html",
         page=page,
         viewer=viewer,
-        tree=queries.category_tree(queries.all_categories()) if not request.headers.get("HX-Request") else [],
+        tree=queries.category_tree(queries.all_categories())
+        if not request.headers.get("HX-Request")
+        else [],
         sorts=Sort,
         page_sizes=PAGE_SIZES,
     )
@@ -102,7 +104,9 @@ def product(sku: str) -> str:
     if detail is None:
         abort(404)
     warehouses = stock_by_warehouse(detail.card.product.id) if viewer.is_staff else []
-    return render_template("catalog/product.html", detail=detail, viewer=viewer, warehouses=warehouses)
+    return render_template(
+        "catalog/product.html", detail=detail, viewer=viewer, warehouses=warehouses
+    )
 
 
 @bp.route("/catalog/price-view", methods=["GET", "POST"])
@@ -136,4 +140,3 @@ def photo(name: str) -> Response:
     response = send_from_directory(photo_dir(), name, max_age=31_536_000)
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     return response
-

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, abort, make_response, redirect, render_template, request
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal.accounts.models import Role, User
 
@@ -32,7 +33,7 @@ def page_or_fragment(page: str, fragment: str, /, *, status: int = 200, **contex
     return response
 
 
-def redirect_after_post(location: str) -> Response:
+def redirect_after_post(location: str) -> WerkzeugResponse:
     """303 for browsers; htmx follows HX-Location without a full reload."""
     if is_htmx():
         response = make_response("", 204)
@@ -53,7 +54,8 @@ def safe_next(target: str | None, default: str) -> str:
 
 def user() -> User:
     """The logged-in user, typed."""
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    found: User = current_user._get_current_object()
+    return found
 
 
 def role_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -65,7 +67,8 @@ def role_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
             if not current_user.is_authenticated:
                 from portal.extensions import login_manager
 
-                return login_manager.unauthorized()  # type: ignore[no-any-return]
+                unauthorized: R = login_manager.unauthorized()
+                return unauthorized
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

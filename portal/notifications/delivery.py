@@ -42,7 +42,9 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     for attachment in message.attachments or []:
         data = (media_root / attachment["path"]).read_bytes()
         maintype, _, subtype = attachment.get("content_type", "application/pdf").partition("/")
-        email.add_attachment(data, maintype=maintype, subtype=subtype, filename=attachment["filename"])
+        email.add_attachment(
+            data, maintype=maintype, subtype=subtype, filename=attachment["filename"]
+        )
     return email
 
 
@@ -54,7 +56,9 @@ def _transmit(email: EmailMessage, message_id: int) -> None:
         (folder / f"{utcnow():%Y%m%d-%H%M%S}-{message_id}.eml").write_bytes(email.as_bytes())
         return
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
+    with smtp_class(
+        config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+    ) as smtp:
         if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
             smtp.starttls(context=ssl.create_default_context())
         if config["MAIL_USERNAME"]:

@@ -65,7 +65,9 @@ def stock_in(
     )
     minimums = min_stock or {}
     found = {
-        row.product_id: StockInfo(row.on_hand, row.reserved, minimums.get(row.product_id, Decimal(0)))
+        row.product_id: StockInfo(
+            row.on_hand, row.reserved, minimums.get(row.product_id, Decimal(0))
+        )
         for row in rows
     }
     return {pid: found.get(pid, NO_STOCK) for pid in ids}

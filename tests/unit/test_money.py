@@ -3,9 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy.dialects import sqlite
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.dialects import sqlite
 
 from portal.core.money import (
     Cents,
@@ -42,7 +42,7 @@ def test_cents_column_refuses_unrounded_amounts():
         Cents().process_bind_param(Decimal("1.005"), DIALECT)
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False))
 def test_cents_round_trip_exactly(value):
     column = Cents()
     assert column.process_result_value(column.process_bind_param(value, DIALECT), DIALECT) == value
@@ -56,7 +56,14 @@ def test_quantities_round_trip_with_three_decimals(value):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("12", "12"), ("1 234,50", "1234.50"), ("1.234,50", "1234.50"), ("0,5", "0.5"), ("abc", None), ("NaN", None)],
+    [
+        ("12", "12"),
+        ("1 234,50", "1234.50"),
+        ("1.234,50", "1234.50"),
+        ("0,5", "0.5"),
+        ("abc", None),
+        ("NaN", None),
+    ],
 )
 def test_user_numbers_parse_in_polish_and_english_notation(text, value):
     assert parse_decimal(text) == (Decimal(value) if value else None)

@@ -18,7 +18,9 @@ def test_valid_tax_ids_are_normalised(text, expected):
     assert parse_tax_id(text) == expected
 
 
-@pytest.mark.parametrize("text", ["5260001247", "DE136695977", "XX123", "", "'; DROP TABLE users; --"])
+@pytest.mark.parametrize(
+    "text", ["5260001247", "DE136695977", "XX123", "", "'; DROP TABLE users; --"]
+)
 def test_invalid_tax_ids_are_refused(text):
     with pytest.raises(InvalidTaxId):
         parse_tax_id(text)

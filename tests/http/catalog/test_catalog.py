@@ -213,7 +213,9 @@ def test_catalog_needs_a_login(client):
     assert "/login" in response.headers["Location"]
 
 
-def test_queries_per_catalog_page_do_not_grow_with_catalog_or_page_size(login, buyer, count_queries):
+def test_queries_per_catalog_page_do_not_grow_with_catalog_or_page_size(
+    login, buyer, count_queries
+):
     client = login(buyer)
     category = make_category("Bulk")
     for n in range(5):
@@ -225,7 +227,11 @@ def test_queries_per_catalog_page_do_not_grow_with_catalog_or_page_size(login, b
     for n in range(60):
         product = make_product(name=f"Nut extra {n}", category_id=category.id, stock=3)
         associate(product, make_product(name=f"Washer {n}"))
-    for url in ("/catalog?per_page=96", "/catalog?q=nut&per_page=96", f"/catalog?category={category.slug}"):
+    for url in (
+        "/catalog?per_page=96",
+        "/catalog?q=nut&per_page=96",
+        f"/catalog?category={category.slug}",
+    ):
         count_queries.statements.clear()
         assert client.get(url).status_code == 200
         assert count_queries.count <= small, count_queries.statements

@@ -26,7 +26,9 @@ def test_default_discount_applies_to_the_list_price_and_rounds_half_up():
 
 def test_price_list_beats_the_discount_and_uses_the_highest_tier_reached():
     def price(quantity: str) -> tuple[D, PriceSource]:
-        return resolve_price(list_price=D("10.00"), quantity=D(quantity), tiers=TIERS, default_discount=D("20"))
+        return resolve_price(
+            list_price=D("10.00"), quantity=D(quantity), tiers=TIERS, default_discount=D("20")
+        )
 
     assert price("1") == (D("9.20"), PriceSource.PRICE_LIST)
     assert price("9") == (D("9.20"), PriceSource.PRICE_LIST)
@@ -36,7 +38,9 @@ def test_price_list_beats_the_discount_and_uses_the_highest_tier_reached():
 
 def test_quantity_below_the_first_tier_falls_back_to_the_discount():
     tiers = (Tier(D("10"), D("8.00")),)
-    assert resolve_price(list_price=D("10.00"), quantity=D("5"), tiers=tiers, default_discount=D("10")) == (
+    assert resolve_price(
+        list_price=D("10.00"), quantity=D("5"), tiers=tiers, default_discount=D("10")
+    ) == (
         D("9.00"),
         PriceSource.DISCOUNT,
     )
@@ -44,7 +48,11 @@ def test_quantity_below_the_first_tier_falls_back_to_the_discount():
 
 def test_contract_price_beats_everything_even_when_higher():
     assert resolve_price(
-        list_price=D("10.00"), quantity=D("100"), contract_price=D("9.95"), tiers=TIERS, default_discount=D("50")
+        list_price=D("10.00"),
+        quantity=D("100"),
+        contract_price=D("9.95"),
+        tiers=TIERS,
+        default_discount=D("50"),
     ) == (D("9.95"), PriceSource.CONTRACT)
 
 
@@ -56,12 +64,20 @@ money = st.decimals(min_value=0, max_value=100_000, places=2, allow_nan=False)
     quantity=st.decimals(min_value=D("0.001"), max_value=10_000, places=3),
     discount=st.decimals(min_value=0, max_value=100, places=2),
     contract=st.none() | money,
-    tier_prices=st.lists(st.tuples(st.integers(1, 1000), money), max_size=4, unique_by=lambda t: t[0]),
+    tier_prices=st.lists(
+        st.tuples(st.integers(1, 1000), money), max_size=4, unique_by=lambda t: t[0]
+    ),
 )
-def test_resolved_price_is_always_rounded_and_follows_the_precedence(list_price, quantity, discount, contract, tier_prices):
+def test_resolved_price_is_always_rounded_and_follows_the_precedence(
+    list_price, quantity, discount, contract, tier_prices
+):
     tiers = [Tier(D(q), p) for q, p in tier_prices]
     price, source = resolve_price(
-        list_price=list_price, quantity=quantity, contract_price=contract, tiers=tiers, default_discount=discount
+        list_price=list_price,
+        quantity=quantity,
+        contract_price=contract,
+        tiers=tiers,
+        default_discount=discount,
     )
     assert price == price.quantize(D("0.01"))
     assert price >= 0

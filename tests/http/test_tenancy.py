@@ -1,0 +1,74 @@
+"""Tenancy: another company's record id in any URL answers 404, like a missing one.
+
+The walk covers every rule of the URL map that takes an id, so a new route without a case
+here fails this test until someone decides what a foreign id should get there.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.accounts.models import Role
+from tests.builders import make_address, make_company, make_user
+
+STAFF_AREAS = ("/office", "/admin")
+
+
+@pytest.fixture
+def world():
+    mine = make_company(name="Mine")
+    theirs = make_company(name="Theirs")
+    admin = make_user(role=Role.PARTNER_ADMIN, company=mine)
+    return {
+        "actor": admin,
+        "buyer": make_user(role=Role.BUYER, company=mine),
+        "ids": {
+            "user_id": make_user(role=Role.BUYER, company=theirs).id,
+            "address_id": make_address(theirs).id,
+            "message_id": 1,
+        },
+    }
+
+
+def id_rules(app):
+    for rule in app.url_map.iter_rules():
+        names = [
+            name
+            for name, converter in rule._converters.items()
+            if type(converter).__name__ == "IntegerConverter"
+        ]
+        if names:
+            yield rule, names
+
+
+def test_every_route_with_an_id_hides_other_companies_records(app, login, world):
+    partner_admin = login(world["actor"])
+    buyer = login(world["buyer"])
+    checked = 0
+    for rule, names in id_rules(app):
+        missing = [name for name in names if name not in world["ids"]]
+        assert not missing, f"{rule.rule}: add a foreign id for {missing} to this test"
+        url = rule.rule
+        for name in names:
+            url = re.sub(rf"<int:{name}>", str(world["ids"][name]), url)
+        expected = 403 if url.startswith(STAFF_AREAS) else 404
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for client in (partner_admin, buyer):
+                response = client.open(url, method=method, data={"active": "0", "label": "x"})
+                allowed = {expected} if client is partner_admin else {expected, 403}
+                assert response.status_code in allowed, f"{method} {url}: {response.status_code}"
+                checked += 1
+    assert checked >= 8
+
+
+def test_foreign_user_is_untouched_after_the_walk(app, login, world):
+    from portal.accounts.models import User
+    from portal.core.db import db
+
+    login(world["actor"]).post(
+        f"/company/users/{world['ids']['user_id']}/active", data={"active": "0"}
+    )
+    db.session.expire_all()
+    assert db.session.get(User, world["ids"]["user_id"]).active is True
