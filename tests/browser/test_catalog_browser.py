@@ -87,11 +87,13 @@ def test_no_page_scrolls_sideways_at_360px(page, log_in_page):
 
 def test_touch_targets_are_at_least_44px(page, log_in_page):
     log_in_page("buyer@acme.example")
+    targets = "main a, main button, main input, main select, header a, header button, summary"
     small = page.evaluate(
-        """() => [...document.querySelectorAll('main a, main button, main input, main select, header a, header button, header summary')]
+        """(targets) => [...document.querySelectorAll(targets)]
               .filter(el => el.offsetParent !== null && !el.closest('.breadcrumbs'))
               .map(el => [el.outerHTML.slice(0, 80), el.getBoundingClientRect().height])
-              .filter(([, h]) => h < 44 && h > 0)"""
+              .filter(([, h]) => h < 44 && h > 0)""",
+        targets,
     )
     tiny = [item for item in small if "checkbox" not in item[0]]
     assert tiny == [], tiny
