@@ -68,7 +68,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         # Requests share the test's app context, so its session: start each request from
         # the database as a production request would, not from objects the test built.
         db.session.expire_all()
-        g.pop("_login_user", None)  # Flask-Login caches the user on the shared g
+        g.pop("_login_user", None)  # Flask-Login caches the user on the shared g,
+        g.pop("_flask_babel", None)  # and Flask-Babel the locale
 
     yield application
     with application.app_context():

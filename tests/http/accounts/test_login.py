@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import SplitResult, urlsplit
+
 import pytest
 
 from portal.accounts.models import Role
@@ -141,6 +143,28 @@ def test_login_does_not_follow_a_next_link_to_another_site(client, target):
 
     assert response.status_code == 303
     assert response.headers["Location"] == "/catalog"
+
+
+def read_by_a_browser(location: str) -> SplitResult:
+    """Browsers read a backslash as a slash and drop tabs and newlines from URLs."""
+    for dropped in "\t\r\n":
+        location = location.replace(dropped, "")
+    return urlsplit(location.replace("\\", "/"))
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example/", "/\t/evil.example/", "/\\/evil.example/"])
+def test_login_does_not_follow_a_next_path_that_a_browser_reads_as_another_site(client, target):
+    make_user(email="anna@acme.example")
+
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"email": "anna@acme.example", "password": DEFAULT_PASSWORD},
+    )
+
+    assert response.status_code == 303
+    followed = read_by_a_browser(response.headers["Location"])
+    assert (followed.scheme, followed.netloc) == ("", "")
 
 
 def test_login_follows_a_next_link_within_the_portal(client):

@@ -1,0 +1,122 @@
+"""Shared benchmark plumbing: data sets, an app without test shortcuts, timing and reports."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results"
+
+
+@dataclass
+class Timing:
+    name: str
+    samples_ms: list[float]
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.samples_ms)
+        index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+        return ordered[index]
+
+    def row(self) -> dict[str, float | str | int]:
+        return {
+            "name": self.name,
+            "requests": len(self.samples_ms),
+            "p50_ms": round(self.percentile(50), 2),
+            "p95_ms": round(self.percentile(95), 2),
+            "max_ms": round(max(self.samples_ms), 2),
+            "mean_ms": round(statistics.fmean(self.samples_ms), 2),
+        }
+
+
+def database_url(label: str) -> str:
+    """DATABASE_URL when given (PostgreSQL), else a SQLite file kept under bench/data."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    DATA.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DATA / label}.db"
+
+
+def flask_cli(url: str, *args: str) -> None:
+    env = dict(
+        os.environ, DATABASE_URL=url, PORTAL_ENV="development", MEDIA_ROOT=str(DATA / "media")
+    )
+    subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", *args],
+        check=True,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def ensure_demo(url: str, *extra: str, marker: str) -> None:
+    """Builds the data set once; a marker file (SQLite) or an env flag (PostgreSQL) skips it."""
+    flag = DATA / f"{marker}.ready"
+    if not os.environ.get("DATABASE_URL") and flag.exists():
+        return
+    flask_cli(url, "db", "upgrade")
+    started = time.perf_counter()
+    flask_cli(url, "demo", "load", "--reset", *extra)
+    print(f"data set built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    if not os.environ.get("DATABASE_URL"):
+        flag.write_text("ok")
+
+
+def bench_app(url: str) -> Flask:
+    from portal import create_app
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench",
+            "MEDIA_ROOT": str(DATA / "media"),
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    logging.getLogger("portal").setLevel(logging.WARNING)  # one line per request off the clock
+    return app
+
+
+def measure(
+    name: str, urls: Iterable[str], fetch: Callable[[str], int], warmup: int = 20
+) -> Timing:
+    urls = list(urls)
+    for url in urls[:warmup]:
+        fetch(url)
+    samples = []
+    for url in urls:
+        started = time.perf_counter()
+        status = fetch(url)
+        samples.append((time.perf_counter() - started) * 1000)
+        if status >= 400:
+            raise SystemExit(f"{url} answered {status}")
+    return Timing(name, samples)
+
+
+def report(title: str, timings: list[Timing], meta: dict[str, object]) -> None:
+    rows = [t.row() for t in timings]
+    print(f"\n{title}")
+    for key, value in meta.items():
+        print(f"  {key}: {value}")
+    print(f"  {'what':<28} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for row in rows:
+        name, count = row["name"], row["requests"]
+        print(f"  {name:<28} {count:>5} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['max_ms']:>8}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"{title.split()[0].lower()}-{stamp}.json").write_text(
+        json.dumps({"meta": meta, "rows": rows}, indent=2)
+    )
