@@ -35,7 +35,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     _configure_login(app)
 
-    from portal import views_registry
+    from portal import models, views_registry
+
+    assert models.__all__  # every table is known to the metadata before anything runs
 
     views_registry.register(app)
     register_error_handlers(app)

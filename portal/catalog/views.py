@@ -19,14 +19,14 @@ from werkzeug.wrappers import Response
 
 from portal.catalog import queries
 from portal.catalog.photos import photo_dir
-from portal.catalog.queries import Filters, Sort, Viewer
+from portal.catalog.queries import Filters, Sort
+from portal.catalog.viewer import PRICE_VIEW_KEY, current_viewer
 from portal.core.web import page_or_fragment, user
-from portal.stock.queries import main_warehouse_id, stock_by_warehouse
+from portal.stock.queries import stock_by_warehouse
 
 bp = Blueprint("catalog", __name__)
 
 PAGE_SIZES = (24, 48, 96)
-PRICE_VIEW_KEY = "price_company_id"
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -54,17 +54,6 @@ def parse_filters() -> Filters:
         page=_int_arg("page", 1, 1, queries.MAX_PAGE),
         per_page=per_page,
     )
-
-
-def current_viewer() -> Viewer:
-    """Partners see their own prices and warehouse; staff and reps see list prices unless
-    they picked a partner."""
-    me = user()
-    company = me.company
-    if company is None and session.get(PRICE_VIEW_KEY):
-        company = queries.company_for_prices(me, int(session[PRICE_VIEW_KEY]))
-    warehouse_id = (company.warehouse_id if company else None) or main_warehouse_id()
-    return Viewer(company=company, warehouse_id=warehouse_id, is_staff=me.is_staff)
 
 
 @bp.get("/catalog")

@@ -110,3 +110,9 @@ def gross_of(net: Decimal, rate_percent: Decimal) -> Decimal:
 
 def apply_discount(amount: Decimal, percent: Decimal) -> Decimal:
     return round_money(amount * (100 - percent) / 100)
+
+
+def sum_of(column: Any) -> Any:
+    """SUM of a scaled column, zero when there are no rows, read back as an exact Decimal."""
+    column_type = column.type if isinstance(column.type, _ScaledInteger) else Cents()
+    return sa.type_coerce(sa.func.coalesce(sa.func.sum(column), 0), column_type)

@@ -1,0 +1,47 @@
+"""Document numbers: per kind and period, unique and gapless under concurrency.
+
+The series row is incremented inside the issuing transaction. On PostgreSQL the UPDATE holds
+the row lock until commit, so issuers queue; on SQLite writers hold the database lock from
+BEGIN IMMEDIATE. A rollback gives the number back: never duplicated, never skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from portal.core.db import db
+from portal.documents.models import DocumentKind, DocumentSeries
+
+YEARLY = {DocumentKind.RMA}
+
+
+def period_of(kind: DocumentKind, on: date) -> str:
+    return f"{on:%Y}" if kind in YEARLY else f"{on:%Y/%m}"
+
+
+def format_number(kind: DocumentKind, period: str, sequence: int) -> str:
+    if kind in YEARLY:
+        return f"{kind.value}/{period}/{sequence:06d}"  # RMA/2026/000123
+    return f"{kind.value}/{period}/{sequence:04d}"  # ZK/2026/11/0042
+
+
+def allocate_number(kind: DocumentKind, on: date) -> str:
+    period = period_of(kind, on)
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(DocumentSeries)
+        .values(kind=kind, period=period, last_number=0)
+        .on_conflict_do_nothing(index_elements=["kind", "period"])
+    )
+    sequence = db.session.scalar(
+        sa.update(DocumentSeries)
+        .where(DocumentSeries.kind == kind, DocumentSeries.period == period)
+        .values(last_number=DocumentSeries.last_number + 1)
+        .returning(DocumentSeries.last_number)
+    )
+    assert sequence is not None
+    return format_number(kind, period, sequence)

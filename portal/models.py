@@ -1,0 +1,23 @@
+"""Every model module, imported once so that the metadata (and Alembic) sees all tables."""
+
+from portal.accounts import models as accounts
+from portal.cart import models as cart
+from portal.catalog import models as catalog
+from portal.documents import models as documents
+from portal.notifications import models as notifications
+from portal.orders import models as orders
+from portal.payments import models as payments
+from portal.seller import models as seller
+from portal.stock import models as stock
+
+__all__ = [
+    "accounts",
+    "cart",
+    "catalog",
+    "documents",
+    "notifications",
+    "orders",
+    "payments",
+    "seller",
+    "stock",
+]
