@@ -84,6 +84,7 @@ def from_environment() -> dict[str, Any]:
         "ARGON2_PARAMETERS": {},
         "CATALOG_PAGE_SIZE": 24,
         "CATALOG_MAX_PAGE_SIZE": 96,
+        "CATALOG_COUNT_CACHE_SECONDS": int(os.environ.get("CATALOG_COUNT_CACHE_SECONDS", "60")),
     }
 
 

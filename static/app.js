@@ -41,3 +41,35 @@
     });
   });
 })();
+
+// Cart: an htmx change that failed without a fragment to show (a line removed in another tab,
+// a lost connection) says so instead of doing nothing. The words come translated on the
+// header's cart link.
+(function () {
+  "use strict";
+  function tell(key, fallback) {
+    var main = document.getElementById("main");
+    if (!main) return;
+    var link = document.getElementById("cart-link");
+    var text = (link && link.getAttribute("data-" + key)) || fallback;
+    var box = document.getElementById("htmx-problem");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "htmx-problem";
+      box.className = "flash flash-error";
+      box.setAttribute("role", "alert");
+      main.insertBefore(box, main.firstChild);
+    }
+    box.textContent = text;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 404) {
+      tell("gone", "That is no longer there (changed in another window?). Reload the page.");
+    } else {
+      tell("failed", "That did not work. Please try again.");
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    tell("offline", "No connection: nothing was changed. Please try again.");
+  });
+})();

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import Address, Company, Role, User
 from portal.accounts.passwords import hash_password
@@ -84,6 +85,7 @@ def make_user(
     user = User(**values)
     db.session.add(user)
     db.session.flush()
+    set_committed_value(user, "company", company)  # loaded, as the login query loads it
     return user
 
 

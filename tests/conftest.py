@@ -45,6 +45,7 @@ def app_config(tmp: Path, url: str, **extra: Any) -> dict[str, Any]:
         "ARGON2_PARAMETERS": CHEAP_ARGON2,
         "PUBLIC_URL": "http://portal.test",
         "SESSION_PROTECTION": "basic",
+        "CATALOG_COUNT_CACHE_SECONDS": 0,
     }
     config.update(extra)
     return config
@@ -144,3 +145,23 @@ def count_queries(app: Flask) -> Iterator[QueryCounter]:
         yield counter
     finally:
         sa.event.remove(target, "before_cursor_execute", counter)
+
+
+@pytest.fixture
+def isolated_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database of its own for tests that commit for real: a SQLite file, or a schema of
+    its own on the PostgreSQL server that DATABASE_URL names."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'isolated.db'}"
+        return
+    schema = f"isolated_{os.getpid()}_{abs(hash(str(tmp_path))) % 10**8}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        engine.dispose()

@@ -18,7 +18,8 @@ SQLITE_UP = [
     """CREATE VIRTUAL TABLE products_fts USING fts5(
         name, description, sku, ean,
         content='products', content_rowid='id',
-        tokenize="unicode61 remove_diacritics 2"
+        tokenize="unicode61 remove_diacritics 2",
+        prefix='2 3'
     )""",
     """CREATE TRIGGER products_fts_insert AFTER INSERT ON products BEGIN
         INSERT INTO products_fts(rowid, name, description, sku, ean)

@@ -130,7 +130,9 @@ class User(UserMixin, Timestamped, Base):
     """Part of the session identity: bumping it logs the user out everywhere."""
     last_login_at: Mapped[datetime | None] = mapped_column()
 
-    company: Mapped[Company | None] = relationship(foreign_keys=[company_id], lazy="raise_on_sql")
+    # Joined: the user and their company come back together, also when a rolled-back
+    # request refreshes the logged-in user to render its error page.
+    company: Mapped[Company | None] = relationship(foreign_keys=[company_id], lazy="joined")
 
     __table_args__ = (
         sa.CheckConstraint(

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.cart.models import Cart, CartLine, OrderList, OrderListLine
 from portal.catalog.models import Product, ProductPhoto
-from portal.catalog.pricing import PriceBook, PriceQuote
+from portal.catalog.pricing import PriceBook, PriceQuote, PriceSource, resolve_price
 from portal.catalog.queries import Viewer
 from portal.core.db import db
-from portal.core.money import net_line
+from portal.core.money import ZERO, net_line
 from portal.core.scope import visible_to
 from portal.documents.totals import Totals, totals_from_net
 from portal.stock.queries import StockInfo, stock_in
+
+MAX_ID = 2**63 - 1
+"""Larger ids in a URL or a form cannot exist (and SQLite cannot even compare them)."""
 
 
 @dataclass
@@ -37,6 +41,11 @@ class CartItem:
     def shortage(self) -> Decimal:
         """How much of the line stock cannot cover now: a backorder if ordered."""
         return max(self.line.quantity - self.stock.available, Decimal(0))
+
+    @property
+    def can_decrease(self) -> bool:
+        """One pack less still meets the minimum order (below it, "Remove" is the way)."""
+        return self.line.quantity - self.product.pack_size >= self.product.min_order_quantity
 
 
 @dataclass
@@ -64,11 +73,13 @@ class CartView:
 
 
 def _items(viewer: Viewer, lines: list[CartLine]) -> list[CartItem]:
-    products = [line.product for line in lines]
+    products = list({line.product_id: line.product for line in lines}.values())
     ids = [product.id for product in products]
-    quotes = PriceBook(viewer.company).quotes(
-        products, {line.product_id: line.quantity for line in lines}
-    )
+    # Tier prices depend on the quantity: the cart line's quantity decides a product's quote;
+    # a saved line of a product also in the cart is re-priced from the same tiers below.
+    quantities = {line.product_id: line.quantity for line in lines if line.saved}
+    quantities.update({line.product_id: line.quantity for line in lines if not line.saved})
+    quotes = PriceBook(viewer.company).quotes(products, quantities)
     stock = stock_in(viewer.warehouse_id, ids, {p.id: p.min_stock for p in products})
     photos: dict[int, ProductPhoto] = {}
     if ids:
@@ -82,12 +93,24 @@ def _items(viewer: Viewer, lines: list[CartLine]) -> list[CartItem]:
         CartItem(
             line,
             line.product,
-            quotes[line.product_id],
+            _quote_for(viewer, line, quotes[line.product_id], quantities[line.product_id]),
             stock[line.product_id],
             photos.get(line.product_id),
         )
         for line in lines
     ]
+
+
+def _quote_for(viewer: Viewer, line: CartLine, quote: PriceQuote, quoted: Decimal) -> PriceQuote:
+    if line.quantity == quoted or quote.source is PriceSource.CONTRACT:
+        return quote
+    unit, source = resolve_price(
+        list_price=line.product.list_price,
+        quantity=line.quantity,
+        tiers=quote.tiers,
+        default_discount=viewer.company.default_discount if viewer.company else ZERO,
+    )
+    return replace(quote, unit_net=unit, source=source)
 
 
 def cart_view(user: User, viewer: Viewer) -> CartView:
@@ -124,6 +147,7 @@ def cart_count(user: User) -> int:
 
 def cart_line_for(user: User, line_id: int) -> CartLine:
     """A line of the user's own cart, or 404 (an expired or foreign line id)."""
+    _check_id(line_id)
     return db.one_or_404(
         sa.select(CartLine)
         .join(Cart, Cart.id == CartLine.cart_id)
@@ -144,6 +168,7 @@ def order_lists_of(user: User) -> list[tuple[OrderList, int]]:
 
 
 def order_list_for(user: User, list_id: int) -> OrderList:
+    _check_id(list_id)
     return db.one_or_404(
         sa.select(OrderList).where(OrderList.id == list_id, visible_to(user, OrderList))
     )
@@ -160,10 +185,28 @@ def order_list_lines(order_list: OrderList) -> list[OrderListLine]:
     )
 
 
-def order_list_line_for(user: User, line_id: int) -> OrderListLine:
-    return db.one_or_404(
+def order_list_line_for(user: User, line_id: int, *, list_id: int | None = None) -> OrderListLine:
+    """A line of a list the user sees (and of that list, when the URL names it), or 404."""
+    _check_id(line_id)
+    query = (
         sa.select(OrderListLine)
         .join(OrderList, OrderList.id == OrderListLine.order_list_id)
         .where(OrderListLine.id == line_id, visible_to(user, OrderList))
         .options(joinedload(OrderListLine.product).joinedload(Product.vat_rate))
     )
+    if list_id is not None:
+        query = query.where(OrderListLine.order_list_id == list_id)
+    return db.one_or_404(query)
+
+
+def product_to_add(product_id: int) -> Product:
+    """The product a form names, sold or not (the cart says why not); unknown ids are 404."""
+    _check_id(product_id)
+    return db.one_or_404(
+        sa.select(Product).where(Product.id == product_id).options(joinedload(Product.vat_rate))
+    )
+
+
+def _check_id(value: int) -> None:
+    if not 0 < value <= MAX_ID:
+        abort(404)

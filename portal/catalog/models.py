@@ -57,7 +57,8 @@ class Product(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    ean: Mapped[str | None] = mapped_column(sa.String(14), index=True)
+    ean: Mapped[str | None] = mapped_column(sa.String(14))
+    """A barcode names one product: scanning and quick order look products up by it."""
     name: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     unit: Mapped[Unit] = mapped_column(enum_column(Unit, 8), default=Unit.PIECE)
@@ -85,6 +86,9 @@ class Product(Timestamped, Base):
         sa.Index("ix_products_active_name", "active", "name"),
         sa.Index("ix_products_active_list_price", "active", "list_price"),
         sa.Index("ix_products_active_created_at", "active", "created_at"),
+        # An index, not a table constraint: on SQLite adding a constraint rebuilds the
+        # table and would drop the search triggers on it.
+        sa.Index("ix_products_ean_unique", "ean", unique=True),
     )
 
 
@@ -109,7 +113,9 @@ class ProductAssociation(Base):
     __tablename__ = "product_associations"
 
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), primary_key=True)
-    associated_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), primary_key=True)
+    associated_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id"), primary_key=True, index=True
+    )
     position: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (
@@ -148,7 +154,9 @@ class ContractPrice(Base):
     __tablename__ = "contract_prices"
 
     company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), primary_key=True)
-    product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id"), primary_key=True, index=True
+    )
     price: Mapped[Money] = mapped_column()
 
     company: Mapped[Company] = relationship(lazy="raise_on_sql")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import enum
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import Company, User
@@ -128,6 +130,7 @@ def catalog_page(viewer: Viewer, filters: Filters) -> CatalogPage:
     category = next((c for c in categories if c.slug == filters.category), None)
 
     conditions: list[sa.ColumnElement[bool]] = [Product.active.is_(True)]
+    subtree: list[int] = []
     if category is not None:
         subtree = [c.id for c in categories if c.path.startswith(category.path)]
         conditions.append(Product.category_id.in_(subtree))
@@ -141,13 +144,13 @@ def catalog_page(viewer: Viewer, filters: Filters) -> CatalogPage:
         )
 
     match = search.matching(filters.q) if filters.q else None
-    query = sa.select(Product).where(*conditions)
+    ids_query = sa.select(Product.id).where(*conditions)
     count = sa.select(sa.func.count()).select_from(Product).where(*conditions)
     if filters.q and match is None:
-        query = query.where(sa.false())
+        ids_query = ids_query.where(sa.false())
         count = count.where(sa.false())
     if match is not None:
-        query = query.join(match.subquery, match.subquery.c.id == Product.id)
+        ids_query = ids_query.join(match.subquery, match.subquery.c.id == Product.id)
         count = count.join(match.subquery, match.subquery.c.id == Product.id)
 
     sort = filters.sort
@@ -162,19 +165,23 @@ def catalog_page(viewer: Viewer, filters: Filters) -> CatalogPage:
         order = [Product.list_price.desc(), Product.id.desc()]
     elif sort is Sort.NEWEST:
         order = [Product.created_at.desc(), Product.id.desc()]
+    elif category is not None and len(subtree) > 1:
+        # Grouped by subcategory, by name within it: the index (active, category_id, name)
+        # serves this order directly, where a name order across the subtree needs a sort.
+        order = [Product.category_id, Product.name, Product.id]
     else:
         order = [Product.name, Product.id]
 
-    total = db.session.scalar(count) or 0
-    offset = (filters.page - 1) * filters.per_page
-    products = list(
-        db.session.scalars(
-            query.options(joinedload(Product.vat_rate))
-            .order_by(*order)
-            .limit(filters.per_page)
-            .offset(offset)
-        )
+    total = _cached_count(
+        count, (filters.q, filters.category, filters.in_stock, viewer.warehouse_id)
     )
+    offset = (filters.page - 1) * filters.per_page
+    # Ids first, from the index alone, then the page's rows by id: a deep page then skips
+    # index entries, not whole product rows.
+    ids = list(
+        db.session.scalars(ids_query.order_by(*order).limit(filters.per_page).offset(offset))
+    )
+    products = _products_in_order(ids)
     parent_id = category.id if category is not None else None
     subcategories = [c for c in categories if c.parent_id == parent_id]
     return CatalogPage(
@@ -187,21 +194,52 @@ def catalog_page(viewer: Viewer, filters: Filters) -> CatalogPage:
     )
 
 
+_counts: dict[tuple[object, ...], tuple[float, int]] = {}
+
+
+def _cached_count(count: Any, key: tuple[object, ...]) -> int:
+    """Totals for the pager, kept for a short while per worker: counting 100,000 rows on
+    every page view costs more than the rest of the query, and a total a minute old is fine."""
+    ttl = current_app.config.get("CATALOG_COUNT_CACHE_SECONDS", 60)
+    now = time.monotonic()
+    cache_key = (current_app.config["SQLALCHEMY_DATABASE_URI"], *key)
+    hit = _counts.get(cache_key)
+    if ttl and hit and hit[0] > now:
+        return hit[1]
+    total = db.session.scalar(count) or 0
+    if ttl:
+        if len(_counts) > 5000:
+            _counts.clear()
+        _counts[cache_key] = (now + ttl, total)
+    return total
+
+
+def _products_in_order(ids: list[int]) -> list[Product]:
+    if not ids:
+        return []
+    found = {
+        product.id: product
+        for product in db.session.scalars(
+            sa.select(Product).where(Product.id.in_(ids)).options(joinedload(Product.vat_rate))
+        )
+    }
+    return [found[product_id] for product_id in ids if product_id in found]
+
+
 def autocomplete(viewer: Viewer, text: str, limit: int = 8) -> list[ProductCard]:
     match = search.matching(text)
     if match is None:
         return []
-    products = list(
+    ids = list(
         db.session.scalars(
-            sa.select(Product)
+            sa.select(Product.id)
             .join(match.subquery, match.subquery.c.id == Product.id)
             .where(Product.active.is_(True))
-            .options(joinedload(Product.vat_rate))
             .order_by(*match.order_by())
             .limit(limit)
         )
     )
-    return cards_for(viewer, products)
+    return cards_for(viewer, _products_in_order(ids))
 
 
 @dataclass

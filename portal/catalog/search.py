@@ -1,8 +1,11 @@
 """Full-text search over products: SQLite FTS5, or PostgreSQL's tsvector with a GIN index.
 
-The search structures exist only in migrations (an FTS5 table kept in step by triggers; a
-generated tsvector column), so this module speaks to them in SQL of its own. SKU and EAN are
-indexed too, and an exact SKU or EAN match ranks first.
+The search structures exist only in migrations (an FTS5 table with a prefix index, kept in
+step by triggers; a generated tsvector column), so this module speaks to them in SQL of its
+own. SKU and EAN are indexed too, and an exact SKU or EAN match ranks first.
+
+Ranking (bm25 / ts_rank) costs time per match, so it is used while the matches are few
+enough to rank within the page budget; a broader query lists its matches in catalog order.
 """
 
 from __future__ import annotations
@@ -20,52 +23,89 @@ from portal.core.db import db
 # operators and SQL typed into a search box are only separators.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TERMS = 8
+RANK_AT_MOST = 3000
+MIN_PREFIX = 2
 
 
 def terms(text: str) -> list[str]:
-    return [word.lower() for word in _WORD.findall(text)][:MAX_TERMS]
+    return [word.lower()[:40] for word in _WORD.findall(text)][:MAX_TERMS]
 
 
 @dataclass(frozen=True)
 class Match:
-    """A subquery of (id, rank) to join products on; lower rank is better."""
+    """The matching products as a subquery of (id, rank) to join; lower rank is better."""
 
-    subquery: sa.Subquery
+    subquery: Any
     exact: str
+    hits: int
+
+    @property
+    def ranked(self) -> bool:
+        return self.hits <= RANK_AT_MOST
 
     def order_by(self) -> list[Any]:
+        if not self.ranked:
+            return [self.subquery.c.id]
         exact_hit = sa.or_(Product.sku == self.exact, Product.ean == self.exact)
         return [sa.case((exact_hit, 0), else_=1), self.subquery.c.rank, Product.id]
 
 
 def matching(text: str) -> Match | None:
-    """The products matching every word (the last as a prefix), or None for no words."""
+    """The products matching every word (the last also as a prefix), or None for no words."""
     words = terms(text)
     if not words:
         return None
     exact = text.strip().upper()[:64]
     if db.engine.dialect.name == "postgresql":
-        tsquery = " & ".join(f"{word}:*" for word in words)
-        subquery = (
-            sa.text(
-                "SELECT id, -ts_rank(search_vector, q) AS rank "
-                "FROM products, to_tsquery('simple', :tsquery) AS q "
-                "WHERE search_vector @@ q"
-            )
-            .bindparams(tsquery=tsquery)
-            .columns(id=sa.Integer, rank=sa.Float)
-            .subquery("search")
-        )
-        return Match(subquery, exact)
+        return _postgres(words, exact)
+    return _sqlite(words, exact)
+
+
+def _sqlite(words: list[str], exact: str) -> Match:
     quoted = [f'"{word}"' for word in words]
-    quoted[-1] += "*"
+    if len(words[-1]) >= MIN_PREFIX:
+        quoted[-1] += "*"
+    expression = " AND ".join(quoted)
+    hits = db.session.scalar(
+        sa.text("SELECT count(*) FROM products_fts WHERE products_fts MATCH :match").bindparams(
+            match=expression
+        )
+    )
+    rank = "bm25(products_fts, 10.0, 1.0, 20.0, 20.0)" if (hits or 0) <= RANK_AT_MOST else "0"
+    # Materialised: SQLite must read the matches first and then look products up by id,
+    # never scan the products and ask the full-text index once per row.
     subquery = (
         sa.text(
-            "SELECT rowid AS id, bm25(products_fts, 10.0, 1.0, 20.0, 20.0) AS rank "
-            "FROM products_fts WHERE products_fts MATCH :match"
+            f"SELECT rowid AS id, {rank} AS rank FROM products_fts "  # noqa: S608 - constant
+            "WHERE products_fts MATCH :match"
         )
-        .bindparams(match=" AND ".join(quoted))
+        .bindparams(match=expression)
         .columns(id=sa.Integer, rank=sa.Float)
-        .subquery("search")
+        .cte("search")
+        .prefix_with("MATERIALIZED")
     )
-    return Match(subquery, exact)
+    return Match(subquery, exact, hits or 0)
+
+
+def _postgres(words: list[str], exact: str) -> Match:
+    parts = [
+        f"{word}:*" if i == len(words) - 1 and len(word) >= MIN_PREFIX else word
+        for i, word in enumerate(words)
+    ]
+    tsquery = " & ".join(parts)
+    hits = db.session.scalar(
+        sa.text(
+            "SELECT count(*) FROM products WHERE search_vector @@ to_tsquery('simple', :q)"
+        ).bindparams(q=tsquery)
+    )
+    rank = "-ts_rank(search_vector, query)" if (hits or 0) <= RANK_AT_MOST else "0"
+    subquery = (
+        sa.text(
+            f"SELECT id, {rank} AS rank FROM products, to_tsquery('simple', :q) AS query "  # noqa: S608
+            "WHERE search_vector @@ query"
+        )
+        .bindparams(q=tsquery)
+        .columns(id=sa.Integer, rank=sa.Float)
+        .cte("search")
+    )
+    return Match(subquery, exact, hits or 0)

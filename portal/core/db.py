@@ -26,7 +26,12 @@ class Base(DeclarativeBase):
 
 
 # App commits become savepoints when a test wraps the session in an outer transaction.
-db = SQLAlchemy(model_class=Base, session_options={"join_transaction_mode": "create_savepoint"})
+# Objects stay loaded after a commit: a request that commits still renders its user and
+# company (relationships are raise_on_sql, so an expired one would fail the page).
+db = SQLAlchemy(
+    model_class=Base,
+    session_options={"join_transaction_mode": "create_savepoint", "expire_on_commit": False},
+)
 
 
 def utcnow() -> datetime:

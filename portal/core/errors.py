@@ -21,7 +21,7 @@ class DomainError(Exception):
 
 
 def _wants_json() -> bool:
-    if request.path.startswith("/api/") or request.path.startswith("/payments/"):
+    if request.path.startswith("/api/") or request.path == "/payments/stripe/webhook":
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and not request.accept_mimetypes["text/html"]

@@ -2,24 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from babel import numbers as babel_numbers
 from flask import Flask, has_request_context, request
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 CURRENCY = "PLN"
+
+
+@dataclass(frozen=True)
+class _MoneyStyle:
+    prefix: str
+    suffix: str
+    group: str
+    decimal: str
+
+
+@lru_cache(maxsize=16)
+def _money_style(locale: str) -> _MoneyStyle:
+    """Babel's currency format for the locale, read once from a sample and reused: formatting
+    every price through Babel took a fifth of a catalog page's time."""
+    sample = Decimal("1234567.89")
+    if locale.startswith("en"):
+        text = babel_numbers.format_currency(
+            sample, CURRENCY, format="¤¤\u00a0#,##0.00", locale=locale
+        )
+    else:
+        text = babel_numbers.format_currency(sample, CURRENCY, locale=locale)
+    start, end = text.index("1"), text.rindex("9") + 1
+    body = text[start:end]
+    return _MoneyStyle(text[:start], text[end:], body[1], body[-3])
 
 
 def money(value: Decimal | None) -> str:
     """'PLN 1,234.50' in English, '1 234,50 zł' in Polish, '1.234,50 PLN' in German."""
     if value is None:
         return ""
-    if str(get_locale() or "en").startswith("en"):
-        return format_currency(value, CURRENCY, format="¤¤\u00a0#,##0.00")
-    return format_currency(value, CURRENCY)
+    style = _money_style(str(get_locale() or "en"))
+    whole, _, cents = f"{abs(value):,.2f}".partition(".")
+    sign = "-" if value < 0 else ""
+    digits = whole.replace(",", style.group)
+    return f"{sign}{style.prefix}{digits}{style.decimal}{cents}{style.suffix}"
 
 
 def quantity(value: Decimal | None) -> str:
@@ -49,7 +78,11 @@ def register_templating(app: Flask) -> None:
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
+        from portal.core.acting import acting_as
+
+        acting = acting_as() if has_request_context() and current_user.is_authenticated else None
         return {
+            "acting": acting,
             "current_locale": str(get_locale() or "en"),
             "nav_area": _area(request.path) if has_request_context() else "",
         }
@@ -66,6 +99,8 @@ def _area(path: str) -> str:
         ("/office", "office"),
         ("/admin", "admin"),
         ("/rep", "rep"),
+        ("/orders", "orders"),
+        ("/checkout", "orders"),
         ("/account", "account"),
         ("/company", "account"),
     ):

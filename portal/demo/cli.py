@@ -46,5 +46,5 @@ def load(products: int, reset: bool, if_empty: bool, seed: int) -> None:
         raise click.ClickException(
             "The database is not empty. Use --reset to replace its data with the demo."
         )
-    builder.load_demo(products=products, seed=seed)
-    click.echo(f"demo: loaded {products} products and the demo partners.")
+    orders = builder.load_demo(products=products, seed=seed)
+    click.echo(f"demo: loaded {products} products, the demo partners and {orders} orders.")

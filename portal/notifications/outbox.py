@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urlsplit
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 
 from portal.core.db import db
@@ -13,8 +13,12 @@ from portal.notifications.models import OutboxMessage
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
-    """Links in mail point at PUBLIC_URL, whatever host the request came from."""
-    return urljoin(current_app.config["PUBLIC_URL"], url_for(endpoint, **values))
+    """Links in mail point at PUBLIC_URL, whatever host the request (if any) came from."""
+    base = urlsplit(current_app.config["PUBLIC_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def render(template: str, *, language: str, context: dict[str, Any]) -> tuple[str, str, str]:

@@ -26,7 +26,9 @@ class StockLevel(Base):
     __tablename__ = "stock_levels"
 
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("products.id"), primary_key=True)
-    warehouse_id: Mapped[int] = mapped_column(sa.ForeignKey("warehouses.id"), primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("warehouses.id"), primary_key=True, index=True
+    )
     on_hand: Mapped[Quantity] = mapped_column(default=Decimal("0"))
     reserved: Mapped[Quantity] = mapped_column(default=Decimal("0"))
 

@@ -11,9 +11,41 @@ import re
 import pytest
 
 from portal.accounts.models import Role
-from tests.builders import make_address, make_company, make_user
+from tests.builders import make_address, make_company, make_product, make_user
 
 STAFF_AREAS = ("/office", "/admin")
+
+
+def foreign_order(company):
+    from tests.services.orders.helpers import fill_cart, place
+
+    buyer = make_user(role=Role.BUYER, company=company)
+    fill_cart(buyer, (make_product(stock=5), "1"))
+    return place(buyer)
+
+
+def foreign_cart_and_list(company):
+    """A cart line of another company's buyer, and one of that company's order lists."""
+    from decimal import Decimal
+
+    import sqlalchemy as sa
+
+    from portal.cart.models import CartLine
+    from portal.cart.queries import order_list_lines
+    from portal.cart.services import add_to_cart, cart_of, create_list
+    from portal.core.db import db
+
+    buyer = make_user(role=Role.BUYER, company=company)
+    product = make_product()
+    add_to_cart(buyer, product, Decimal(1))
+    their_list = create_list(buyer, "Their restock", [(product.id, Decimal(2))])
+    return {
+        "line_id": db.session.scalar(
+            sa.select(CartLine.id).where(CartLine.cart_id == cart_of(buyer).id)
+        ),
+        "list_id": their_list.id,
+        "list_line_id": order_list_lines(their_list)[0].id,
+    }
 
 
 @pytest.fixture
@@ -28,6 +60,8 @@ def world():
             "user_id": make_user(role=Role.BUYER, company=theirs).id,
             "address_id": make_address(theirs).id,
             "message_id": 1,
+            "order_id": foreign_order(theirs).id,
+            **foreign_cart_and_list(theirs),
         },
     }
 

@@ -1,0 +1,217 @@
+"""`flask demo load` into a database of its own: the demo logins work, and the order history
+the services made keeps every rule of the ordering area."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from portal import create_app
+from portal.accounts.models import Company, Role, User
+from portal.accounts.services import authenticate
+from portal.cart.models import Cart, CartLine, OrderList
+from portal.core.db import db, utcnow
+from portal.demo.cli import DEMO_LOGINS, DEMO_PASSWORD
+from portal.documents.models import Document, DocumentEvent, DocumentKind, DocumentLine
+from portal.notifications.models import OutboxMessage
+from portal.orders.credit import OPEN_ORDER_TYPES
+from portal.orders.models import OrderStatus, StatusType
+from portal.stock.models import StockLevel
+from tests.conftest import app_config
+
+pytestmark = pytest.mark.no_rollback
+
+SCHEMA = "demo_check"
+ROLES = {
+    "admin@demo.example": Role.ADMIN,
+    "staff@demo.example": Role.STAFF,
+    "rep@demo.example": Role.SALES_REP,
+    "owner@acme.example": Role.PARTNER_ADMIN,
+    "buyer@acme.example": Role.BUYER,
+    "buyer@globex.example": Role.BUYER,
+    "buyer@kowalski.example": Role.BUYER,
+}
+NUMBER = re.compile(r"ZK/(\d{4})/(\d{2})/(\d{4})")
+
+
+def _drop_schema(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A fresh database (its own SQLite file, or its own PostgreSQL schema), migrated and
+    loaded by the real command."""
+    tmp: Path = tmp_path_factory.mktemp("demo")
+    base_url = os.environ.get("DATABASE_URL")
+    if base_url:
+        _drop_schema(base_url)
+        engine = sa.create_engine(base_url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
+        engine.dispose()
+        separator = "&" if "?" in base_url else "?"
+        url = f"{base_url}{separator}options=-csearch_path%3D{SCHEMA}"
+    else:
+        url = f"sqlite:///{tmp / 'demo.db'}"
+    app = create_app(app_config(tmp, url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.session.remove()
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--products", "60"])
+    assert result.exit_code == 0, result.output
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    if base_url:
+        _drop_schema(base_url)
+
+
+@pytest.fixture
+def ctx(demo: Flask) -> Iterator[None]:
+    with demo.app_context():
+        yield
+        db.session.remove()
+
+
+def _companies() -> dict[int, str]:
+    return {company.id: company.name for company in db.session.scalars(sa.select(Company))}
+
+
+def test_the_demo_logins_sign_in_with_their_roles(ctx: None) -> None:
+    assert {email for email, _ in DEMO_LOGINS} == set(ROLES)
+    for email, role in ROLES.items():
+        user = authenticate(email, DEMO_PASSWORD, address="192.0.2.1")
+        assert user.role is role, email
+
+
+def test_every_partner_has_orders_of_every_kind_of_status(ctx: None) -> None:
+    types: dict[str, set[StatusType]] = defaultdict(set)
+    names = _companies()
+    for company_id, status_type in db.session.execute(
+        sa.select(Document.company_id, OrderStatus.type)
+        .join(OrderStatus, OrderStatus.id == Document.status_id)
+        .where(Document.kind == DocumentKind.ZK)
+    ):
+        types[names[company_id]].add(status_type)
+    assert len(types) == 3
+    usual = {StatusType.WAITING, StatusType.NEUTRAL, StatusType.SUCCESS, StatusType.FAILURE}
+    for name, found in types.items():
+        assert usual <= found, name
+    assert any(StatusType.PROBLEM in found for found in types.values())
+
+
+def test_acme_has_an_order_awaiting_approval_one_approved_and_one_rejected(ctx: None) -> None:
+    acme = db.session.scalars(sa.select(Company).where(Company.name.startswith("Acme"))).one()
+    owner = db.session.scalars(sa.select(User).where(User.email == "owner@acme.example")).one()
+    codes = Counter(
+        db.session.scalars(
+            sa.select(OrderStatus.code)
+            .join(Document, Document.status_id == OrderStatus.id)
+            .where(Document.company_id == acme.id)
+        )
+    )
+    assert codes["awaiting_approval"] == 1
+    assert codes["rejected"] == 1
+    decided = db.session.scalars(
+        sa.select(DocumentEvent.note).where(
+            DocumentEvent.actor_id == owner.id, DocumentEvent.note.startswith("Approved by")
+        )
+    ).all()
+    assert len(decided) == 1
+
+
+def test_order_numbers_are_gapless_in_the_month_of_the_order(ctx: None) -> None:
+    series: dict[str, list[int]] = defaultdict(list)
+    for number, issued_on in db.session.execute(
+        sa.select(Document.number, Document.issued_on).where(Document.kind == DocumentKind.ZK)
+    ):
+        match = NUMBER.fullmatch(number or "")
+        assert match is not None, number
+        assert (int(match[1]), int(match[2])) == (issued_on.year, issued_on.month), number
+        series[f"{match[1]}/{match[2]}"].append(int(match[3]))
+    assert len(series) >= 6  # a year of history
+    for period, numbers in series.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), period
+
+
+def test_the_timeline_runs_from_placing_to_now(ctx: None) -> None:
+    now = utcnow()
+    placed = {
+        row.id: row.created_at
+        for row in db.session.execute(sa.select(Document.id, Document.created_at))
+    }
+    for document_id, at in db.session.execute(
+        sa.select(DocumentEvent.document_id, DocumentEvent.at).order_by(DocumentEvent.id)
+    ):
+        assert placed[document_id] <= at < now
+
+
+def test_reserved_stock_is_what_the_open_orders_reserve(ctx: None) -> None:
+    open_lines = (
+        sa.select(Document.warehouse_id, DocumentLine.product_id, DocumentLine.reserved)
+        .join(Document, Document.id == DocumentLine.document_id)
+        .join(OrderStatus, OrderStatus.id == Document.status_id)
+        .where(
+            Document.kind == DocumentKind.ZK,
+            OrderStatus.type.in_(OPEN_ORDER_TYPES),
+            DocumentLine.product_id.is_not(None),
+        )
+    )
+    expected: Counter[tuple[int | None, int | None]] = Counter()
+    for warehouse_id, product_id, reserved in db.session.execute(open_lines):
+        expected[warehouse_id, product_id] += reserved
+    levels = {
+        (level.warehouse_id, level.product_id): level.reserved
+        for level in db.session.scalars(sa.select(StockLevel))
+    }
+    assert sum(expected.values()) > 0
+    for key in set(levels) | set(expected):
+        assert levels.get(key, Decimal(0)) == expected.get(key, Decimal(0)), key
+
+
+def test_partner_users_have_saved_items_a_cart_and_two_order_lists_each(ctx: None) -> None:
+    people = db.session.scalars(sa.select(User).where(User.company_id.is_not(None))).all()
+    for person in people:
+        lines = Counter(
+            db.session.scalars(
+                sa.select(CartLine.saved)
+                .join(Cart, Cart.id == CartLine.cart_id)
+                .where(Cart.user_id == person.id)
+            )
+        )
+        assert lines[True] >= 1, person.email
+        assert 3 <= lines[False] <= 6, person.email
+    lists = Counter(db.session.scalars(sa.select(OrderList.company_id)))
+    assert sorted(lists.values()) == [2, 2, 2]
+
+
+def test_no_mail_about_demo_orders_is_waiting_to_be_sent(ctx: None) -> None:
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_load_refuses_a_database_with_data_and_if_empty_leaves_it(demo: Flask, ctx: None) -> None:
+    orders = db.session.scalar(sa.select(sa.func.count()).select_from(Document))
+    runner = demo.test_cli_runner()
+
+    refused = runner.invoke(args=["demo", "load", "--products", "5"])
+    assert refused.exit_code == 1
+    assert "--reset" in refused.output
+
+    skipped = runner.invoke(args=["demo", "load", "--products", "5", "--if-empty"])
+    assert skipped.exit_code == 0
+    assert "nothing loaded" in skipped.output
+    db.session.remove()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == orders
