@@ -68,6 +68,7 @@ class CategoryNode:
 
 @dataclass
 class CatalogPage:
+    categories: list[Category]
     cards: list[ProductCard]
     total: int
     filters: Filters
@@ -185,6 +186,7 @@ def catalog_page(viewer: Viewer, filters: Filters) -> CatalogPage:
     parent_id = category.id if category is not None else None
     subcategories = [c for c in categories if c.parent_id == parent_id]
     return CatalogPage(
+        categories=categories,
         cards=cards_for(viewer, products),
         total=total,
         filters=filters,

@@ -23,7 +23,7 @@ from portal.core.db import db
 # operators and SQL typed into a search box are only separators.
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TERMS = 8
-RANK_AT_MOST = 3000
+RANK_AT_MOST = 1000
 MIN_PREFIX = 2
 
 

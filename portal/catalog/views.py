@@ -21,7 +21,7 @@ from portal.catalog import queries
 from portal.catalog.photos import photo_dir
 from portal.catalog.queries import Filters, Sort
 from portal.catalog.viewer import PRICE_VIEW_KEY, current_viewer
-from portal.core.web import page_or_fragment, user
+from portal.core.web import is_htmx, page_or_fragment, user
 from portal.stock.queries import stock_by_warehouse
 
 bp = Blueprint("catalog", __name__)
@@ -69,9 +69,7 @@ def index() -> Response:
         "catalog/_results.html",
         page=page,
         viewer=viewer,
-        tree=queries.category_tree(queries.all_categories())
-        if not request.headers.get("HX-Request")
-        else [],
+        tree=queries.category_tree(page.categories) if not is_htmx() else [],
         sorts=Sort,
         page_sizes=PAGE_SIZES,
     )

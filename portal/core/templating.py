@@ -9,8 +9,14 @@ from functools import lru_cache
 from typing import Any
 
 from babel import numbers as babel_numbers
-from flask import Flask, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask import Flask, g, has_app_context, has_request_context, request
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_translations,
+)
 from flask_login import current_user
 
 CURRENCY = "PLN"
@@ -72,7 +78,29 @@ def when(value: datetime | date | None, style: str = "medium") -> str:
     return format_date(value, style)
 
 
+_translations: dict[str, Any] = {}
+
+
+def _current_translations() -> Any:
+    """Flask-Babel's translations for the active locale, found without its per-string
+    lookups (which cost more than the rest of a product card's rendering)."""
+    context = g.get("_flask_babel") if has_app_context() else None
+    locale = getattr(context, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    key = str(locale)
+    found = _translations.get(key)
+    if found is None:
+        found = _translations[key] = get_translations()
+    return found
+
+
 def register_templating(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _current_translations().ugettext(s),
+        ngettext=lambda s, p, n: _current_translations().ungettext(s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters.update(money=money, qty=quantity, percent=percent, when=when)
     app.jinja_env.add_extension("jinja2.ext.do")
 

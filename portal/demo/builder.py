@@ -101,8 +101,8 @@ def load_demo(*, products: int, seed: int) -> int:
     hurt_a, hurt_b = _add_price_lists()
     db.session.commit()
 
-    photos = _store_photos(leaf_ids)
     plan = _CatalogPlan.make(rng, products, leaf_ids)
+    photos = _store_photos(plan)
     _add_products(rng, plan, photos, now=now, waw_id=waw_id, price_lists=(hurt_a, hurt_b))
     _add_associations(rng, plan)
     companies = add_partners(now=now, price_list_id=hurt_a, warehouse_id=MAIN_WAREHOUSE_ID)
@@ -204,23 +204,28 @@ def _leaves() -> list[tuple[Branch, Leaf]]:
     return [(branch, leaf) for branch in CATALOG for leaf in branch.leaves]
 
 
-def _store_photos(leaf_ids: list[int]) -> dict[int, list[StoredImage]]:
-    """SHAPES pictures per leaf, each written once (the store is content-addressed)."""
+def _store_photos(plan: _CatalogPlan) -> dict[int, list[StoredImage]]:
+    """SHAPES pictures per leaf that gets products, each written once (the store is
+    content-addressed)."""
     folder = photo_dir()  # read here: the worker threads have no app context
+    used = {leaf_id: (branch, leaf) for leaf_id, branch, leaf in plan.leaves}
     jobs = [
-        (leaf.prefix, branch.colour, shape) for branch, leaf in _leaves() for shape in range(SHAPES)
+        (leaf_id, leaf.prefix, branch.colour, shape)
+        for leaf_id, (branch, leaf) in used.items()
+        for shape in range(SHAPES)
     ]
 
-    def draw_and_store(job: tuple[str, Colour, int]) -> StoredImage:
-        return store_image(product_picture(*job), folder)
+    def draw_and_store(job: tuple[int, str, Colour, int]) -> StoredImage:
+        _, code, colour, shape = job
+        return store_image(product_picture(code, colour, shape), folder)
 
     # Pillow drops the GIL while it encodes, so threads share the work among the cores.
     with ThreadPoolExecutor(max_workers=4) as pool:
         stored = list(pool.map(draw_and_store, jobs))
-    return {
-        leaf_id: stored[index * SHAPES : (index + 1) * SHAPES]
-        for index, leaf_id in enumerate(leaf_ids)
-    }
+    photos: dict[int, list[StoredImage]] = {}
+    for (leaf_id, *_), picture in zip(jobs, stored, strict=True):
+        photos.setdefault(leaf_id, []).append(picture)
+    return photos
 
 
 # ---------------------------------------------------------------------------------------

@@ -522,10 +522,12 @@ def _make(cast: Cast, planned: Planned) -> None:
     status = db.session.get_one(OrderStatus, order.status_id)
     if status.step is not expected:
         raise RuntimeError(f"demo order {order.number} is {status.code}, not {expected}")
-    _date(cast, order, placed_at, placed=True)
+    _date_events(cast, order, placed_at)
+    _date_order(order, created_at=placed_at, updated_at=placed_at)  # the monthly limit reads it
     for step, at in zip(planned.fate, planned.times[1:], strict=True):
         _take(cast, planned, order, step, placer)
-        _date(cast, order, at)
+        _date_events(cast, order, at)
+    _date_order(order, created_at=placed_at, updated_at=planned.times[-1])
     _write_thread(cast, planned, order, placer)
 
 
@@ -599,8 +601,8 @@ def _ship_out(order: Document) -> None:
         line.reserved = Decimal(0)
 
 
-def _date(cast: Cast, order: Document, at: datetime, *, placed: bool = False) -> None:
-    """Dates what the services just did to the order (stamped now) back to `at`."""
+def _date_events(cast: Cast, order: Document, at: datetime) -> None:
+    """Dates the timeline rows the services just wrote (stamped now) back to `at`."""
     db.session.flush()
     db.session.execute(
         sa.update(DocumentEvent)
@@ -608,11 +610,14 @@ def _date(cast: Cast, order: Document, at: datetime, *, placed: bool = False) ->
         .values(at=at)
         .execution_options(synchronize_session=False)
     )
-    dates = {"updated_at": at, **({"created_at": at} if placed else {})}
+
+
+def _date_order(order: Document, *, created_at: datetime, updated_at: datetime) -> None:
+    db.session.flush()  # or a pending change would stamp updated_at with now after this
     db.session.execute(
         sa.update(Document)
         .where(Document.id == order.id)
-        .values(dates)
+        .values(created_at=created_at, updated_at=updated_at)
         .execution_options(synchronize_session=False)
     )
 

@@ -136,3 +136,20 @@ def test_too_many_lines_are_refused_and_nothing_is_added(login, buyer, products)
 
 def test_staff_without_a_partner_have_no_quick_order(login):
     assert login(make_user(role=Role.STAFF)).get("/quick-order").status_code == 404
+
+
+def test_a_long_quick_order_reads_no_more_than_a_short_one(login, buyer, count_queries):
+    """Codes are looked up at once and the cart read once; only the new lines' inserts grow
+    (SQLite's ORM inserts are one statement per row)."""
+    products = [make_product(sku=f"BULK-{n:03d}") for n in range(60)]
+    client = login(buyer)
+    client.get("/cart")
+    counts = []
+    for chosen in (products[:5], products[5:]):
+        text = "\n".join(f"{product.sku} 2" for product in chosen) + "\nNOPE 1"
+        count_queries.statements.clear()
+        assert client.post("/quick-order", data={"lines": text}).status_code == 200
+        reads = [sql for sql in count_queries.statements if not sql.startswith("INSERT")]
+        counts.append(len(reads))
+    assert counts[0] == counts[1], count_queries.statements
+    assert len(lines_of(buyer)) == 60
