@@ -47,10 +47,19 @@ SQLITE_DOWN = [
 ]
 
 POSTGRES_UP = [
+    # unaccent folds diacritics ("zlacze" finds "złącze"); the extension lives in public so
+    # that every schema of the database shares it.
+    "CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public",
+    # Immutable, so a generated column may use it; hyphens and slashes separate words, so
+    # "HNG-00123" is indexed as "hng" and "00123" (the parser would read "-00123").
+    """CREATE FUNCTION portal_search_text(value text) RETURNS text
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary,
+                translate(coalesce(value, ''), '-_/.', '    '))) $$""",
     """ALTER TABLE products ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('simple', coalesce(name, '')), 'A') ||
-        setweight(to_tsvector('simple', coalesce(sku, '') || ' ' || coalesce(ean, '')), 'A') ||
-        setweight(to_tsvector('simple', coalesce(description, '')), 'C')
+        setweight(to_tsvector('simple', portal_search_text(name)), 'A') ||
+        setweight(to_tsvector('simple', portal_search_text(sku || ' ' || coalesce(ean, ''))), 'A') ||
+        setweight(to_tsvector('simple', portal_search_text(description)), 'C')
     ) STORED""",
     "CREATE INDEX ix_products_search_vector ON products USING gin (search_vector)",
 ]
@@ -58,6 +67,7 @@ POSTGRES_UP = [
 POSTGRES_DOWN = [
     "DROP INDEX IF EXISTS ix_products_search_vector",
     "ALTER TABLE products DROP COLUMN IF EXISTS search_vector",
+    "DROP FUNCTION IF EXISTS portal_search_text(text)",
 ]
 
 

@@ -92,16 +92,20 @@ def _postgres(words: list[str], exact: str) -> Match:
         f"{word}:*" if i == len(words) - 1 and len(word) >= MIN_PREFIX else word
         for i, word in enumerate(words)
     ]
+    # The words are letters and digits only, so the query needs no escaping; it goes through
+    # the same folding as the indexed text.
     tsquery = " & ".join(parts)
     hits = db.session.scalar(
         sa.text(
-            "SELECT count(*) FROM products WHERE search_vector @@ to_tsquery('simple', :q)"
+            "SELECT count(*) FROM products "
+            "WHERE search_vector @@ to_tsquery('simple', portal_search_text(:q))"
         ).bindparams(q=tsquery)
     )
     rank = "-ts_rank(search_vector, query)" if (hits or 0) <= RANK_AT_MOST else "0"
     subquery = (
         sa.text(
-            f"SELECT id, {rank} AS rank FROM products, to_tsquery('simple', :q) AS query "  # noqa: S608
+            f"SELECT id, {rank} AS rank FROM products, "  # noqa: S608 - constant
+            "to_tsquery('simple', portal_search_text(:q)) AS query "
             "WHERE search_vector @@ query"
         )
         .bindparams(q=tsquery)
