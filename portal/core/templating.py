@@ -78,21 +78,20 @@ def when(value: datetime | date | None, style: str = "medium") -> str:
     return format_date(value, style)
 
 
-_translations: dict[str, Any] = {}
-
-
 def _current_translations() -> Any:
-    """Flask-Babel's translations for the active locale, found without its per-string
-    lookups (which cost more than the rest of a product card's rendering)."""
+    """Flask-Babel's translations for the active locale, remembered on its own context next
+    to the locale they belong to: Flask-Babel looks the locale up again for every string,
+    which cost more than the rest of a product card's rendering."""
     context = g.get("_flask_babel") if has_app_context() else None
     locale = getattr(context, "babel_locale", None)
-    if locale is None:
+    if context is None or locale is None:
         return get_translations()
-    key = str(locale)
-    found = _translations.get(key)
-    if found is None:
-        found = _translations[key] = get_translations()
-    return found
+    cached = getattr(context, "portal_translations", None)
+    if cached is not None and cached[0] is locale:
+        return cached[1]
+    translations = get_translations()
+    context.portal_translations = (locale, translations)
+    return translations
 
 
 def register_templating(app: Flask) -> None:

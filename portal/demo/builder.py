@@ -1,8 +1,10 @@
-"""Builds the demo data set: a hardware wholesaler in Poznań, its catalog and three partners.
+"""Builds the demo data set: a hardware wholesaler in Poznań, its catalog, three partners and
+their order history.
 
 Everything but the dates comes from one `random.Random(seed)`, so a seed always gives the same
-catalog; dates are relative to today. Rows go in as bulk Core inserts with ids assigned here,
-which keeps 100,000 products to seconds rather than the minutes the ORM unit of work takes.
+catalog; dates are relative to today. Catalog rows go in as bulk Core inserts with ids assigned
+here, which keeps 100,000 products to seconds rather than the minutes the ORM unit of work
+takes. The order history (history.py) is the opposite: few rows, made by the real services.
 """
 
 from __future__ import annotations

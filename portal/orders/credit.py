@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from portal.accounts.models import Company, User
+from portal.core.clock import utc_start_of
 from portal.core.db import db
 from portal.core.money import ZERO, sum_of
 from portal.documents.models import Document, DocumentKind
@@ -48,8 +49,9 @@ def on_account_allowed(company: Company, order_gross: Decimal) -> bool:
 
 def month_spent(user: User, today: date) -> Decimal:
     """The buyer's orders placed in the calendar month, not cancelled or rejected."""
-    start = datetime(today.year, today.month, 1)
-    end = datetime(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    # The seller's calendar month, in the UTC that stored times use.
+    start = utc_start_of(date(today.year, today.month, 1))
+    end = utc_start_of(date(today.year + (today.month == 12), today.month % 12 + 1, 1))
     total = db.session.scalar(
         sa.select(sum_of(Document.gross_total))
         .join(OrderStatus, OrderStatus.id == Document.status_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.accounts.forms import COUNTRY_CHOICES
+from portal.core.clock import local_today
 from portal.orders.models import DeliveryMethod, PaymentMethod
 
 NEW_ADDRESS = "new"
@@ -60,9 +61,9 @@ class CheckoutForm(FlaskForm):
     )
 
     def validate_requested_delivery_on(self, field: DateField) -> None:
-        if field.data and field.data < date.today() + timedelta(days=1):
+        if field.data and field.data < local_today() + timedelta(days=1):
             raise ValidationError(_l("Choose a date from tomorrow on."))
-        if field.data and field.data > date.today() + timedelta(days=365):
+        if field.data and field.data > local_today() + timedelta(days=365):
             raise ValidationError(_l("Choose a date within a year."))
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -20,6 +20,7 @@ from portal.cart.queries import CartView, cart_view
 from portal.catalog.models import Product
 from portal.catalog.pricing import PriceBook
 from portal.catalog.queries import Viewer
+from portal.core.clock import local_today
 from portal.core.db import atomic, db
 from portal.core.errors import DomainError
 from portal.core.money import ZERO, net_line, round_money
@@ -292,7 +293,7 @@ def _place(
             + ([(delivery_net, DELIVERY_VAT)] if delivery_net else [])
         )
 
-        today = today or date.today()
+        today = today or local_today()
         if checkout.payment_method is PaymentMethod.ON_ACCOUNT and not credit.on_account_allowed(
             company, totals.gross
         ):
@@ -388,7 +389,7 @@ def _place(
                     unit_price=delivery_net,
                     vat_percent=DELIVERY_VAT,
                     net=delivery_net,
-                    reserved=Decimal(1),
+                    reserved=Decimal(0),
                 )
             )
 
@@ -554,6 +555,11 @@ def approve_order(order: Document, *, actor: User, trims: dict[int, Decimal] | N
                 continue
             if quantity < 0:
                 raise DomainError(_("A quantity cannot be negative."))
+            if quantity > 0:
+                product = db.session.get_one(Product, line.product_id)
+                quantity = normalise_quantity(product, quantity).quantity
+                if quantity >= line.quantity:
+                    continue  # rounded back up to a whole pack: nothing to trim
             old = line.quantity
             if quantity == 0:
                 _release(order, [line])

@@ -17,6 +17,7 @@ from portal.cart import services as cart_services
 from portal.cart.queries import CartView, cart_view
 from portal.catalog.viewer import current_viewer
 from portal.core.acting import acting_as, customer
+from portal.core.clock import local_today
 from portal.core.errors import DomainError
 from portal.core.money import parse_decimal
 from portal.core.web import page_or_fragment, redirect_after_post, user
@@ -91,7 +92,7 @@ def _checkout_page(
         exposure=credit.exposure(company),
         card_enabled=services.card_payments_enabled(),
         may_discount=acting_as() is not None,
-        limit_note=credit.limit_exceeded(buyer, view.totals.gross, date.today()),
+        limit_note=credit.limit_exceeded(buyer, view.totals.gross, local_today()),
         changes=changes or [],
     ), status
 

@@ -24,7 +24,7 @@ from portal.demo.cli import DEMO_LOGINS, DEMO_PASSWORD
 from portal.documents.models import Document, DocumentEvent, DocumentKind, DocumentLine
 from portal.notifications.models import OutboxMessage
 from portal.orders.credit import OPEN_ORDER_TYPES
-from portal.orders.models import OrderStatus, StatusType
+from portal.orders.models import OrderInfo, OrderStatus, StatusType
 from portal.stock.models import StockLevel
 from tests.conftest import app_config
 
@@ -114,23 +114,25 @@ def test_every_partner_has_orders_of_every_kind_of_status(ctx: None) -> None:
 
 
 def test_acme_has_an_order_awaiting_approval_one_approved_and_one_rejected(ctx: None) -> None:
-    acme = db.session.scalars(sa.select(Company).where(Company.name.startswith("Acme"))).one()
     owner = db.session.scalars(sa.select(User).where(User.email == "owner@acme.example")).one()
+    buyer = db.session.scalars(sa.select(User).where(User.email == "buyer@acme.example")).one()
     codes = Counter(
         db.session.scalars(
             sa.select(OrderStatus.code)
             .join(Document, Document.status_id == OrderStatus.id)
-            .where(Document.company_id == acme.id)
+            .where(Document.user_id == buyer.id)
         )
     )
     assert codes["awaiting_approval"] == 1
     assert codes["rejected"] == 1
-    decided = db.session.scalars(
-        sa.select(DocumentEvent.note).where(
-            DocumentEvent.actor_id == owner.id, DocumentEvent.note.startswith("Approved by")
-        )
+    decided = db.session.execute(
+        sa.select(OrderStatus.code, OrderInfo.rejection_reason)
+        .join(Document, Document.id == OrderInfo.document_id)
+        .join(OrderStatus, OrderStatus.id == Document.status_id)
+        .where(OrderInfo.decided_by_id == owner.id)
     ).all()
-    assert len(decided) == 1
+    assert sorted(code for code, _ in decided) == ["delivered", "rejected"]
+    assert all(reason for code, reason in decided if code == "rejected")
 
 
 def test_order_numbers_are_gapless_in_the_month_of_the_order(ctx: None) -> None:

@@ -213,3 +213,27 @@ def test_messages_to_the_seller_need_text(company):
         services.post_message(order, author=buyer, body="  ")
     message = services.post_message(order, author=buyer, body="Please deliver before noon")
     assert message.internal is False
+
+
+def test_trimming_follows_the_products_quantity_rules(company, admin):
+    buyer = make_user(company=company, order_limit=D("10.00"))
+    product = make_product(
+        list_price=D("5.00"), stock=50, pack_size=D("5"), min_order_quantity=D("5")
+    )
+    fill_cart(buyer, (product, "20"))
+    order = place(buyer)
+    (line,) = lines_of(order)
+    with pytest.raises(DomainError):
+        services.approve_order(order, actor=admin, trims={line.id: D("2.5")})
+    db.session.commit()
+    services.approve_order(order, actor=admin, trims={line.id: D("7")})  # rounded up to 10
+    assert lines_of(order)[0].quantity == D("10")
+
+
+def test_the_delivery_line_reserves_nothing(company):
+    from portal.orders.models import DeliveryMethod
+
+    buyer = make_user(company=company)
+    fill_cart(buyer, (make_product(stock=5), "1"))
+    order = place(buyer, delivery_method=DeliveryMethod.COURIER)
+    assert [line.reserved for line in lines_of(order)] == [D("1"), D("0")]
