@@ -36,9 +36,9 @@ def _email_field(label: str = "E-mail") -> EmailField:
     )
 
 
-def _new_password_field(label: str = "New password") -> PasswordField:
+def _new_password_field() -> PasswordField:
     return PasswordField(
-        _l(label),
+        _l("New password"),
         validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD, max=200, message=_l("Use at least 10 characters.")),

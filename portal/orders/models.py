@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import Base
@@ -42,6 +43,22 @@ class Step(enum.StrEnum):
     SHIP = "ship"
     DELIVER = "deliver"
     HOLD = "hold"
+
+
+# The default statuses' names are data (migration 0004); listed here so that the translation
+# catalogs keep them: templates show them through _(status.name).
+DEFAULT_STATUS_NAMES = (
+    _l("Awaiting approval"),
+    _l("New"),
+    _l("Confirmed"),
+    _l("Picking"),
+    _l("Packed"),
+    _l("Shipped"),
+    _l("Delivered"),
+    _l("On hold"),
+    _l("Cancelled"),
+    _l("Rejected"),
+)
 
 
 class OrderStatus(Base):
