@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -255,3 +256,18 @@ def archive_address(address: Address) -> None:
 
 def login_link() -> str:
     return url_for("accounts.login")
+
+
+def set_limits(
+    target: User, *, order_limit: Decimal | None, monthly_limit: Decimal | None, actor: User
+) -> None:
+    """A partner admin sets a buyer's spending limits (gross); None means no limit."""
+    for field, value in (("order_limit", order_limit), ("monthly_limit", monthly_limit)):
+        if value is not None and (value < 0 or value != value.quantize(Decimal("0.01"))):
+            raise FieldError(
+                field, _("Enter an amount such as 5000 or 5000.50, or leave it empty.")
+            )
+    with atomic():
+        target.order_limit = order_limit
+        target.monthly_limit = monthly_limit
+    log.info("limits of user %s set by %s", target.id, actor.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -19,6 +21,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import Role
 from portal.core.errors import DomainError
+from portal.core.money import parse_decimal
 from portal.core.web import redirect_after_post, role_required, safe_next, user
 
 bp = Blueprint("accounts", __name__)
@@ -253,4 +256,30 @@ def archive_address(address_id: int) -> Response:
     address = queries.address_for(user(), address_id)
     services.archive_address(address)
     flash(_("Address removed."), "success")
+    return redirect_after_post(url_for("accounts.company"))
+
+
+@bp.post("/company/users/<int:user_id>/limits")
+@login_required
+@role_required(Role.PARTNER_ADMIN)
+def set_limits(user_id: int) -> Response:
+    target = queries.company_user_for(user(), user_id)
+    values: dict[str, Decimal | None] = {}
+    for field in ("order_limit", "monthly_limit"):
+        raw = request.form.get(field, "").strip()
+        values[field] = parse_decimal(raw) if raw else None
+        if raw and values[field] is None:
+            flash(_("Limits must be amounts, such as 5000 or 5000.50."), "error")
+            return redirect_after_post(url_for("accounts.company"))
+    try:
+        services.set_limits(
+            target,
+            order_limit=values["order_limit"],
+            monthly_limit=values["monthly_limit"],
+            actor=user(),
+        )
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Limits of %(name)s saved.", name=target.name), "success")
     return redirect_after_post(url_for("accounts.company"))

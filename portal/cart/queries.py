@@ -72,7 +72,7 @@ class CartView:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def _items(viewer: Viewer, lines: list[CartLine]) -> list[CartItem]:
+def _items(viewer: Viewer, lines: list[CartLine], *, photos: bool = True) -> list[CartItem]:
     products = list({line.product_id: line.product for line in lines}.values())
     ids = [product.id for product in products]
     # Tier prices depend on the quantity: the cart line's quantity decides a product's quote;
@@ -81,21 +81,21 @@ def _items(viewer: Viewer, lines: list[CartLine]) -> list[CartItem]:
     quantities.update({line.product_id: line.quantity for line in lines if not line.saved})
     quotes = PriceBook(viewer.company).quotes(products, quantities)
     stock = stock_in(viewer.warehouse_id, ids, {p.id: p.min_stock for p in products})
-    photos: dict[int, ProductPhoto] = {}
-    if ids:
+    first_photos: dict[int, ProductPhoto] = {}
+    if ids and photos:
         for photo in db.session.scalars(
             sa.select(ProductPhoto)
             .where(ProductPhoto.product_id.in_(ids))
             .order_by(ProductPhoto.product_id, ProductPhoto.position)
         ):
-            photos.setdefault(photo.product_id, photo)
+            first_photos.setdefault(photo.product_id, photo)
     return [
         CartItem(
             line,
             line.product,
             _quote_for(viewer, line, quotes[line.product_id], quantities[line.product_id]),
             stock[line.product_id],
-            photos.get(line.product_id),
+            first_photos.get(line.product_id),
         )
         for line in lines
     ]
@@ -113,7 +113,7 @@ def _quote_for(viewer: Viewer, line: CartLine, quote: PriceQuote, quoted: Decima
     return replace(quote, unit_net=unit, source=source)
 
 
-def cart_view(user: User, viewer: Viewer) -> CartView:
+def cart_view(user: User, viewer: Viewer, *, photos: bool = True) -> CartView:
     from portal.cart.services import cart_of
 
     cart = cart_of(user)
@@ -126,7 +126,7 @@ def cart_view(user: User, viewer: Viewer) -> CartView:
         )
     )
     # Saved items are not part of the order, but their current price and stock are shown too.
-    items = _items(viewer, lines)
+    items = _items(viewer, lines, photos=photos)
     in_cart = [item for item in items if not item.line.saved]
     saved = [item for item in items if item.line.saved]
     totals = totals_from_net((item.net, item.quote.vat_percent) for item in in_cart)

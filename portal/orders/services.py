@@ -245,7 +245,7 @@ def _place(
         existing = find_by_key(seen_key)
         if existing is not None:
             return existing
-        view = cart_view(buyer, viewer)
+        view = cart_view(buyer, viewer, photos=False)
         if not view.items:
             raise EmptyCart(_("Your cart is empty."))
         if view.content_key != seen_key:

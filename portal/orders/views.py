@@ -102,17 +102,17 @@ def _checkout_page(
 def checkout():  # type: ignore[no-untyped-def]
     buyer = customer()
     viewer = current_viewer()
-    view = cart_view(buyer, viewer)
     form = CheckoutForm()
     assert buyer.company is not None
     _address_choices(form, account_queries.addresses_of(buyer.company))
     if request.method == "GET":
+        view = cart_view(buyer, viewer)
         if not view.items:
             flash(_("Your cart is empty."), "info")
             return redirect(url_for("cart.index"))
         return _checkout_page(form, view)
     if not form.validate_on_submit():
-        return _checkout_page(form, view, status=422)
+        return _checkout_page(form, cart_view(buyer, viewer), status=422)
     data = _checkout_data(form, buyer)
     try:
         order = services.place_order(
@@ -134,7 +134,7 @@ def checkout():  # type: ignore[no-untyped-def]
         return redirect(url_for("cart.index"), code=303)
     except DomainError as error:
         form.form_errors.append(error.message)
-        return _checkout_page(form, view, status=422)
+        return _checkout_page(form, cart_view(buyer, viewer), status=422)
     if data.payment_method is PaymentMethod.CARD:
         return _pay_by_card(order)
     flash(_("Thank you! Order %(number)s is placed.", number=order.number), "success")
