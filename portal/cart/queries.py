@@ -14,7 +14,7 @@ from portal.accounts.models import User
 from portal.cart.models import Cart, CartLine, OrderList, OrderListLine
 from portal.catalog.models import Product, ProductPhoto
 from portal.catalog.pricing import PriceBook, PriceQuote, PriceSource, resolve_price
-from portal.catalog.queries import Viewer
+from portal.catalog.queries import Viewer, first_photos
 from portal.core.db import db
 from portal.core.money import ZERO, net_line
 from portal.core.scope import visible_to
@@ -81,21 +81,14 @@ def _items(viewer: Viewer, lines: list[CartLine], *, photos: bool = True) -> lis
     quantities.update({line.product_id: line.quantity for line in lines if not line.saved})
     quotes = PriceBook(viewer.company).quotes(products, quantities)
     stock = stock_in(viewer.warehouse_id, ids, {p.id: p.min_stock for p in products})
-    first_photos: dict[int, ProductPhoto] = {}
-    if ids and photos:
-        for photo in db.session.scalars(
-            sa.select(ProductPhoto)
-            .where(ProductPhoto.product_id.in_(ids))
-            .order_by(ProductPhoto.product_id, ProductPhoto.position)
-        ):
-            first_photos.setdefault(photo.product_id, photo)
+    photos_by_product = first_photos(ids) if photos else {}
     return [
         CartItem(
             line,
             line.product,
             _quote_for(viewer, line, quotes[line.product_id], quantities[line.product_id]),
             stock[line.product_id],
-            first_photos.get(line.product_id),
+            photos_by_product.get(line.product_id),
         )
         for line in lines
     ]

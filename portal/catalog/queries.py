@@ -106,19 +106,25 @@ def _trail(category: Category, by_id: dict[int, Category]) -> list[Category]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def first_photos(product_ids: list[int]) -> dict[int, ProductPhoto]:
+    """Each product's first photo, in one query."""
+    photos: dict[int, ProductPhoto] = {}
+    if product_ids:
+        for photo in db.session.scalars(
+            sa.select(ProductPhoto)
+            .where(ProductPhoto.product_id.in_(product_ids))
+            .order_by(ProductPhoto.product_id, ProductPhoto.position)
+        ):
+            photos.setdefault(photo.product_id, photo)
+    return photos
+
+
 def cards_for(viewer: Viewer, products: list[Product]) -> list[ProductCard]:
     """Prices, stock and a first photo for these products: three or four queries in all."""
     ids = [product.id for product in products]
     quotes = PriceBook(viewer.company).quotes(products)
     stock = stock_in(viewer.warehouse_id, ids, {p.id: p.min_stock for p in products})
-    photos: dict[int, ProductPhoto] = {}
-    if ids:
-        for photo in db.session.scalars(
-            sa.select(ProductPhoto)
-            .where(ProductPhoto.product_id.in_(ids))
-            .order_by(ProductPhoto.product_id, ProductPhoto.position)
-        ):
-            photos.setdefault(photo.product_id, photo)
+    photos = first_photos(ids)
     return [
         ProductCard(product, quotes[product.id], stock[product.id], photos.get(product.id))
         for product in products

@@ -170,3 +170,19 @@ def assert_no_horizontal_scroll(page) -> None:  # type: ignore[no-untyped-def]
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+
+@pytest.fixture
+def buyer_email(live_app: Flask) -> str:
+    """A fresh buyer of the seeded Acme for each test: carts and orders persist in the
+    browser database, so every test starts with an empty cart of its own."""
+    import sqlalchemy as sa
+
+    from portal.accounts.models import Company
+    from tests import builders
+
+    with live_app.app_context():
+        acme = db.session.scalar(sa.select(Company).where(Company.name == "Acme Sp. z o.o."))
+        user = builders.make_user(role=Role.BUYER, company=acme, name="Celina Koszykowa")
+        db.session.commit()
+        return user.email

@@ -4,25 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from portal.accounts.models import Company, Role
-from portal.core.db import db
 from tests.browser.conftest import NARROWEST, assert_no_horizontal_scroll
-
-
-@pytest.fixture
-def buyer_email(live_app):  # type: ignore[no-untyped-def]
-    """A fresh buyer of the seeded Acme for each test: carts persist in the browser database."""
-    from tests import builders
-
-    with live_app.app_context():
-        acme = db.session.scalar(sa.select(Company).where(Company.name == "Acme Sp. z o.o."))
-        user = builders.make_user(role=Role.BUYER, company=acme, name="Celina Koszykowa")
-        db.session.commit()
-        return user.email
 
 
 def stays_on_the_page(page):  # type: ignore[no-untyped-def]

@@ -4,24 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from portal.accounts.models import Company, Role
-from portal.core.db import db
 from tests.browser.conftest import NARROWEST, assert_no_horizontal_scroll
-
-
-@pytest.fixture
-def buyer_email(live_app):  # type: ignore[no-untyped-def]
-    from tests import builders
-
-    with live_app.app_context():
-        acme = db.session.scalar(sa.select(Company).where(Company.name == "Acme Sp. z o.o."))
-        user = builders.make_user(role=Role.BUYER, company=acme, name="Olek Zamawiający")
-        db.session.commit()
-        return user.email
 
 
 def test_buyer_checks_out_and_cancels_the_order(page, log_in_page, buyer_email):

@@ -85,6 +85,10 @@ def test_concurrent_buyers_never_reserve_more_than_is_on_hand(isolated_database_
         db.session.commit()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Request threads finish their teardown (which hands the connection back) before the
+    # engine is disposed: server_close() joins them.
+    server.daemon_threads = False
+    server.block_on_close = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -126,6 +130,7 @@ def test_concurrent_buyers_never_reserve_more_than_is_on_hand(isolated_database_
     finally:
         server.shutdown()
         thread.join(5)
+        server.server_close()
 
     with app.app_context():
         level = db.session.scalar(sa.select(StockLevel).where(StockLevel.product_id == product_id))
@@ -135,4 +140,5 @@ def test_concurrent_buyers_never_reserve_more_than_is_on_hand(isolated_database_
         assert level.on_hand == Decimal("5")
         assert level.reserved == sum((line.reserved for line in lines), Decimal(0)) == Decimal("5")
         assert level.reserved <= level.on_hand
+        db.session.remove()  # hand the connection back before the pool goes
         db.engine.dispose()
