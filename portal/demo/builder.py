@@ -113,7 +113,22 @@ def load_demo(*, products: int, seed: int) -> int:
     db.session.commit()
 
     product_ids = range(plan.first_id, plan.first_id + len(plan.leaves))
-    return add_history(seed=seed, product_ids=product_ids, company_ids=companies)
+    orders = add_history(seed=seed, product_ids=product_ids, company_ids=companies)
+    _refresh_statistics()
+    return orders
+
+
+def _refresh_statistics() -> None:
+    """After a bulk load the planner knows nothing of the new rows, and PostgreSQL's index-only
+    scans need the visibility map that VACUUM writes: without this a deep catalog page read
+    the whole table for minutes until autovacuum came round."""
+    if db.engine.dialect.name != "postgresql":
+        return  # SQLite's plans come from the declared indexes; none of them needs statistics
+    db.session.remove()
+    with db.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            "VACUUM ANALYZE"
+        )
 
 
 # ---------------------------------------------------------------------------------------
