@@ -81,11 +81,13 @@ class Product(Timestamped, Base):
         sa.CheckConstraint("pack_size > 0", name="pack_size_positive"),
         sa.CheckConstraint("min_order_quantity > 0", name="min_order_quantity_positive"),
         sa.CheckConstraint("list_price >= 0", name="list_price_not_negative"),
-        # Listing pages filter on active and sort by these; each index serves one sort.
-        sa.Index("ix_products_active_category_name", "active", "category_id", "name"),
-        sa.Index("ix_products_active_name", "active", "name"),
-        sa.Index("ix_products_active_list_price", "active", "list_price"),
-        sa.Index("ix_products_active_created_at", "active", "created_at"),
+        # Listing pages filter on active and sort by these, id last as the tie-break: each
+        # index serves one sort, and a deep page is an index-only scan (PostgreSQL's indexes,
+        # unlike SQLite's, do not end with the row id by themselves).
+        sa.Index("ix_products_active_category_name", "active", "category_id", "name", "id"),
+        sa.Index("ix_products_active_name", "active", "name", "id"),
+        sa.Index("ix_products_active_list_price", "active", "list_price", "id"),
+        sa.Index("ix_products_active_created_at", "active", "created_at", "id"),
         # An index, not a table constraint: on SQLite adding a constraint rebuilds the
         # table and would drop the search triggers on it.
         sa.Index("ix_products_ean_unique", "ean", unique=True),

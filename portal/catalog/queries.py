@@ -136,7 +136,7 @@ def catalog_page(viewer: Viewer, filters: Filters) -> CatalogPage:
     by_id = {category.id: category for category in categories}
     category = next((c for c in categories if c.slug == filters.category), None)
 
-    conditions: list[sa.ColumnElement[bool]] = [Product.active.is_(True)]
+    conditions: list[sa.ColumnElement[bool]] = [Product.active == sa.true()]
     subtree: list[int] = []
     if category is not None:
         subtree = [c.id for c in categories if c.path.startswith(category.path)]
@@ -242,7 +242,7 @@ def autocomplete(viewer: Viewer, text: str, limit: int = 8) -> list[ProductCard]
         db.session.scalars(
             sa.select(Product.id)
             .join(match.subquery, match.subquery.c.id == Product.id)
-            .where(Product.active.is_(True))
+            .where(Product.active == sa.true())
             .order_by(*match.order_by())
             .limit(limit)
         )
@@ -261,7 +261,7 @@ class ProductDetail:
 def product_detail(viewer: Viewer, sku: str) -> ProductDetail | None:
     product = db.session.scalar(
         sa.select(Product)
-        .where(Product.sku == sku, Product.active.is_(True))
+        .where(Product.sku == sku, Product.active == sa.true())
         .options(joinedload(Product.vat_rate), joinedload(Product.category))
     )
     if product is None:
@@ -277,7 +277,7 @@ def product_detail(viewer: Viewer, sku: str) -> ProductDetail | None:
         db.session.scalars(
             sa.select(Product)
             .join(ProductAssociation, ProductAssociation.associated_id == Product.id)
-            .where(ProductAssociation.product_id == product.id, Product.active.is_(True))
+            .where(ProductAssociation.product_id == product.id, Product.active == sa.true())
             .options(joinedload(Product.vat_rate))
             .order_by(ProductAssociation.position)
             .limit(8)
