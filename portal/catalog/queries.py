@@ -158,7 +158,7 @@ def catalog_page(viewer: Viewer, filters: Filters) -> CatalogPage:
         count = count.where(sa.false())
     if match is not None:
         ids_query = ids_query.join(match.subquery, match.subquery.c.id == Product.id)
-        count = count.join(match.subquery, match.subquery.c.id == Product.id)
+        count = count.join(match.for_count, match.for_count.c.id == Product.id)
 
     sort = filters.sort
     if sort is Sort.RELEVANCE and match is None:

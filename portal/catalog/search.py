@@ -38,6 +38,12 @@ class Match:
     subquery: Any
     exact: str
     hits: int
+    counted: Any = None
+    """The subquery to count with, when it differs from the one to list with."""
+
+    @property
+    def for_count(self) -> Any:
+        return self.counted if self.counted is not None else self.subquery
 
     @property
     def ranked(self) -> bool:
@@ -71,20 +77,27 @@ def _sqlite(words: list[str], exact: str) -> Match:
             match=expression
         )
     )
-    rank = "bm25(products_fts, 10.0, 1.0, 20.0, 20.0)" if (hits or 0) <= RANK_AT_MOST else "0"
-    # Materialised: SQLite must read the matches first and then look products up by id,
-    # never scan the products and ask the full-text index once per row.
-    subquery = (
-        sa.text(
-            f"SELECT rowid AS id, {rank} AS rank FROM products_fts "  # noqa: S608 - constant
-            "WHERE products_fts MATCH :match"
+    ranked = (hits or 0) <= RANK_AT_MOST
+    rank = "bm25(products_fts, 10.0, 1.0, 20.0, 20.0)" if ranked else "0"
+
+    def matches(materialized: bool) -> Any:
+        cte = (
+            sa.text(
+                f"SELECT rowid AS id, {rank} AS rank FROM products_fts "  # noqa: S608 - constant
+                "WHERE products_fts MATCH :match"
+            )
+            .bindparams(match=expression)
+            .columns(id=sa.Integer, rank=sa.Float)
+            .cte("search")
         )
-        .bindparams(match=expression)
-        .columns(id=sa.Integer, rank=sa.Float)
-        .cte("search")
-        .prefix_with("MATERIALIZED")
-    )
-    return Match(subquery, exact, hits or 0)
+        return cte.prefix_with("MATERIALIZED") if materialized else cte
+
+    # Materialised, SQLite reads the matches first and then looks products up by id; left
+    # to itself it may scan the products and ask the full-text index once per row. A broad,
+    # unranked listing is the exception: in full-text (id) order SQLite streams the matches
+    # and stops after one page.
+    listing = matches(materialized=ranked)
+    return Match(listing, exact, hits or 0, counted=None if ranked else matches(materialized=True))
 
 
 def _postgres(words: list[str], exact: str) -> Match:
