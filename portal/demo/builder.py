@@ -126,9 +126,7 @@ def _refresh_statistics() -> None:
         return  # SQLite's plans come from the declared indexes; none of them needs statistics
     db.session.remove()
     with db.engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-            "VACUUM ANALYZE"
-        )
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
 
 
 # ---------------------------------------------------------------------------------------
