@@ -8,12 +8,12 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from babel import numbers as babel_numbers
 from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import (
     format_date,
     format_datetime,
-    format_decimal,
     get_locale,
     get_translations,
 )
@@ -57,17 +57,35 @@ def money(value: Decimal | None) -> str:
     return f"{sign}{style.prefix}{digits}{style.decimal}{cents}{style.suffix}"
 
 
+@lru_cache(maxsize=16)
+def _separators(locale: str) -> tuple[str, str]:
+    """The locale's group and decimal signs, from Babel, read once."""
+    symbols = Locale.parse(locale).number_symbols["latn"]
+    return symbols["group"], symbols["decimal"]
+
+
+def _plain_number(value: Decimal, places: int) -> str:
+    """Grouped, up to `places` decimals without trailing zeros, in the locale's signs:
+    a Babel call per number cost as much as the rest of a product card."""
+    group, decimal = _separators(str(get_locale() or "en"))
+    text = f"{abs(value):,.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    whole, _, fraction = text.partition(".")
+    sign = "-" if value < 0 and text.strip("0,.") else ""
+    return f"{sign}{whole.replace(',', group)}{decimal + fraction if fraction else ''}"
+
+
 def quantity(value: Decimal | None) -> str:
     if value is None:
         return ""
-    normal = value.normalize() if value == value.to_integral_value() else value
-    return format_decimal(normal, format="#,##0.###")
+    return _plain_number(value, 3)
 
 
 def percent(value: Decimal | None) -> str:
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0.##") + "\u00a0%"
+    return _plain_number(value, 2) + "\u00a0%"
 
 
 def when(value: datetime | date | None, style: str = "medium") -> str:
