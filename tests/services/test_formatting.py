@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from portal.core.templating import money, quantity
 
-numbers = st.decimals(min_value=-10**9, max_value=10**9, places=3, allow_nan=False)
+numbers = st.decimals(min_value=-(10**9), max_value=10**9, places=3, allow_nan=False)
 
 
 @pytest.mark.parametrize("language", ["en", "pl", "de"])
