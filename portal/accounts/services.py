@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -252,10 +252,6 @@ def archive_address(address: Address) -> None:
     with atomic():
         address.archived = True
         address.is_default = False
-
-
-def login_link() -> str:
-    return url_for("accounts.login")
 
 
 def set_limits(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -17,7 +16,3 @@ def enum_column(enum_class: type[enum.Enum], length: int = 20) -> sa.Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
-
-
-def str_enum_values(enum_class: Any) -> list[str]:
-    return [member.value for member in enum_class]

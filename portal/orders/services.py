@@ -18,7 +18,6 @@ from portal.cart.models import Cart
 from portal.cart.quantities import normalise_quantity
 from portal.cart.queries import CartView, cart_view
 from portal.catalog.models import Product
-from portal.catalog.pricing import PriceBook
 from portal.catalog.queries import Viewer
 from portal.core.clock import local_today
 from portal.core.db import atomic, db
@@ -172,9 +171,10 @@ def _partner_admins(company_id: int, *, excluding: int) -> list[User]:
     )
 
 
-def _mail_order(
+def mail_order(
     template: str, order: Document, buyer: User, *, cc: list[str] | None = None, **context: object
 ) -> None:
+    """Queues mail about an order to its buyer: name, number, gross and link come with it."""
     outbox.enqueue(
         template,
         to=buyer.email,
@@ -420,9 +420,9 @@ def _place(
         cart_services.empty_cart_after_order(db.session.get_one(Cart, view.cart.id))
         cc = [actor.email] if acting else None
         if over_limit:
-            _mail_order("orders/awaiting_approval", order, buyer, cc=cc, reason=over_limit)
+            mail_order("orders/awaiting_approval", order, buyer, cc=cc, reason=over_limit)
             for admin in _partner_admins(company.id, excluding=buyer.id):
-                _mail_order(
+                mail_order(
                     "orders/approval_request",
                     order,
                     admin,
@@ -430,7 +430,7 @@ def _place(
                     reason=over_limit,
                 )
         else:
-            _mail_order("orders/placed", order, buyer, cc=cc)
+            mail_order("orders/placed", order, buyer, cc=cc)
     log.info(
         "order placed number=%s id=%s company=%s lines=%d",
         order.number,
@@ -491,7 +491,7 @@ def cancel_order(order: Document, *, actor: User, reason: str = "") -> None:
         _release(order, order_lines(order))
         move_to_step(order, Step.CANCEL, actor=actor, note=reason.strip())
         buyer = db.session.get_one(User, order.user_id)
-        _mail_order("orders/cancelled", order, buyer)
+        mail_order("orders/cancelled", order, buyer)
 
 
 def change_line(
@@ -597,7 +597,7 @@ def approve_order(order: Document, *, actor: User, trims: dict[int, Decimal] | N
         move_to_step(
             order, Step.APPROVE, actor=actor, note=_("Approved by %(name)s", name=actor.name)
         )
-        _mail_order(
+        mail_order(
             "orders/approved", order, db.session.get_one(User, order.user_id), approver=actor.name
         )
 
@@ -612,7 +612,7 @@ def reject_order(order: Document, *, actor: User, reason: str) -> None:
         info.decided_by_id = actor.id
         info.rejection_reason = reason.strip()
         move_to_step(order, Step.REJECT, actor=actor, note=reason.strip())
-        _mail_order(
+        mail_order(
             "orders/rejected",
             order,
             db.session.get_one(User, order.user_id),
@@ -670,9 +670,3 @@ def post_message(
         )
         db.session.add(message)
     return message
-
-
-def price_preview(viewer: Viewer, products: list[Product]) -> dict[int, Decimal]:
-    return {
-        pid: quote.unit_net for pid, quote in PriceBook(viewer.company).quotes(products).items()
-    }

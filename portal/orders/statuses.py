@@ -10,7 +10,7 @@ from portal.accounts.models import User
 from portal.core.db import db
 from portal.core.errors import DomainError
 from portal.documents.models import Document, DocumentEvent, EventKind
-from portal.orders.models import OrderStatus, OrderStatusTransition, StatusType, Step
+from portal.orders.models import OrderStatus, OrderStatusTransition, Step
 
 # A step without a status of its own lands where another step does.
 STEP_FALLBACK = {Step.APPROVE: Step.PLACE}
@@ -77,11 +77,3 @@ def move_to_step(
         )
     )
     return target
-
-
-def statuses_of_type(*types: StatusType) -> sa.Select[int]:
-    return sa.select(OrderStatus.id).where(OrderStatus.type.in_(types))
-
-
-def all_statuses() -> list[OrderStatus]:
-    return list(db.session.scalars(sa.select(OrderStatus).order_by(OrderStatus.position)))

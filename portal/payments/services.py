@@ -18,7 +18,7 @@ from portal.documents.models import Document, DocumentEvent, EventKind
 from portal.notifications import outbox
 from portal.orders.models import OrderInfo, OrderStatus, PaymentMethod, PaymentState, StatusType
 from portal.orders.models import Step as OrderStep
-from portal.orders.services import card_payments_enabled, order_lines
+from portal.orders.services import card_payments_enabled, mail_order, order_lines
 from portal.payments import stripe_gateway
 from portal.payments.models import StripeEvent
 from portal.payments.stripe_gateway import CardCharge, CheckoutSession, WebhookEvent, minor_units
@@ -263,14 +263,4 @@ def _mark_paid(order: Document, info: OrderInfo, session: dict[str, object]) -> 
     )
     buyer = db.session.get(User, order.user_id) if order.user_id else None
     if buyer is not None:
-        outbox.enqueue(
-            "payments/received",
-            to=buyer.email,
-            language=buyer.language,
-            context={
-                "name": buyer.name,
-                "number": order.number,
-                "gross": order.gross_total,
-                "link": outbox.absolute_url("orders.detail", order_id=order.id),
-            },
-        )
+        mail_order("payments/received", order, buyer)
