@@ -4,6 +4,8 @@ from portal.accounts import models as accounts
 from portal.cart import models as cart
 from portal.catalog import models as catalog
 from portal.documents import models as documents
+from portal.fulfilment import models as fulfilment
+from portal.invoicing import models as invoicing
 from portal.notifications import models as notifications
 from portal.orders import models as orders
 from portal.payments import models as payments
@@ -15,6 +17,8 @@ __all__ = [
     "cart",
     "catalog",
     "documents",
+    "fulfilment",
+    "invoicing",
     "notifications",
     "orders",
     "payments",

@@ -183,3 +183,16 @@ class LoginFailure(Base):
         sa.Index("ix_login_failures_email_created_at", "email", "created_at"),
         sa.Index("ix_login_failures_address_created_at", "address", "created_at"),
     )
+
+
+class CompanyNote(Timestamped, Base):
+    """A rep's or staff member's internal note on a partner: partners never see these."""
+
+    __tablename__ = "company_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(sa.ForeignKey("companies.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+
+    author: Mapped[User] = relationship(lazy="raise_on_sql")

@@ -21,6 +21,7 @@ from portal.core.types import enum_column
 if TYPE_CHECKING:
     from portal.accounts.models import Company, User
     from portal.orders.models import OrderInfo, OrderStatus
+    from portal.stock.models import Supplier, Warehouse
 
 
 class DocumentKind(enum.StrEnum):
@@ -38,6 +39,28 @@ class DocumentKind(enum.StrEnum):
     RMA = "RMA"  # return or complaint
     ZD = "ZD"  # purchase order to a supplier
     ZW = "ZW"  # customer return receipt
+
+
+STOCK_IN_KINDS = frozenset({DocumentKind.PZ, DocumentKind.PW, DocumentKind.ZW})
+STOCK_OUT_KINDS = frozenset({DocumentKind.WZ, DocumentKind.RW})
+SALES_KINDS = frozenset({DocumentKind.FS, DocumentKind.PA, DocumentKind.KOR})
+"""What a partner owes us: invoices, receipts and their corrections."""
+PAYMENT_KINDS = frozenset({DocumentKind.KP, DocumentKind.KW})
+PARTNER_KINDS = frozenset(
+    {DocumentKind.WZ, DocumentKind.FS, DocumentKind.PA, DocumentKind.KOR, DocumentKind.KP}
+    | {DocumentKind.KW}
+)
+"""Kinds a partner sees under /documents (orders and RMAs have their own areas)."""
+
+
+class DocumentState(enum.StrEnum):
+    """Lifecycle of every kind but the ZK, whose configurable status lives in `status_id`."""
+
+    DRAFT = "draft"
+    """No number yet; editable (a ZD being put together, a stocktake's draft PW/RW)."""
+    ISSUED = "issued"
+    """Numbered and immutable except for status and payment state."""
+    CANCELLED = "cancelled"
 
 
 class DocumentSeries(Base):
@@ -68,6 +91,24 @@ class Document(Timestamped, Base):
     vat_total: Mapped[Money] = mapped_column(default=Decimal("0.00"))
     gross_total: Mapped[Money] = mapped_column(default=Decimal("0.00"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    state: Mapped[DocumentState] = mapped_column(
+        enum_column(DocumentState, 10), default=DocumentState.ISSUED
+    )
+    target_warehouse_id: Mapped[int | None] = mapped_column(sa.ForeignKey("warehouses.id"))
+    """MM: the warehouse the goods go to (`warehouse_id` is where they leave)."""
+    supplier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("suppliers.id"))
+    """PZ, ZD and supplier payments (KW)."""
+    due_on: Mapped[date | None] = mapped_column()
+    """FS, PA, KOR: when payment is due (issue date + the partner's payment terms)."""
+    paid_total: Mapped[Money] = mapped_column(default=Decimal("0.00"))
+    """Sum of payment allocations to this document (FS, PA, KOR) or from it (KP, KW)."""
+    reason: Mapped[str] = mapped_column(sa.String(40), default="")
+    """RW: a reason code (damage, shortage, returned_to_supplier, stocktake)."""
+    reference: Mapped[str] = mapped_column(sa.String(100), default="")
+    """An outside reference: supplier invoice number, transfer title, Stripe payment id."""
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    pdf_key: Mapped[str | None] = mapped_column(sa.String(80))
+    """The stored PDF (rendered once, when issued), relative to the media root."""
 
     company: Mapped[Company | None] = relationship(lazy="raise_on_sql")
     status: Mapped[OrderStatus | None] = relationship(lazy="raise_on_sql")
@@ -78,12 +119,27 @@ class Document(Timestamped, Base):
     order: Mapped[OrderInfo | None] = relationship(
         lazy="raise_on_sql", uselist=False, back_populates="document"
     )
+    warehouse: Mapped[Warehouse | None] = relationship(
+        foreign_keys=[warehouse_id], lazy="raise_on_sql"
+    )
+    target_warehouse: Mapped[Warehouse | None] = relationship(
+        foreign_keys=[target_warehouse_id], lazy="raise_on_sql"
+    )
+    supplier: Mapped[Supplier | None] = relationship(lazy="raise_on_sql")
 
     __table_args__ = (
         sa.Index("ix_documents_company_kind_created", "company_id", "kind", "created_at"),
         sa.Index("ix_documents_kind_status", "kind", "status_id"),
         sa.Index("ix_documents_user_kind_created", "user_id", "kind", "created_at"),
+        sa.Index("ix_documents_kind_issued", "kind", "issued_on", "id"),
+        sa.Index("ix_documents_company_issued", "company_id", "issued_on", "id"),
+        sa.Index("ix_documents_issued", "issued_on", "id"),
     )
+
+    @property
+    def open_amount(self) -> Decimal:
+        """What is still to be paid (FS, PA; negative for a KOR that lowers the debt)."""
+        return self.gross_total - self.paid_total
 
 
 class DocumentLine(Base):
@@ -108,12 +164,23 @@ class DocumentLine(Base):
     """round(unit_price x quantity) - discount."""
     reserved: Mapped[Quantity] = mapped_column(default=Decimal("0"))
     """ZK: how much of the quantity is reserved in the order's warehouse; the rest is backorder."""
+    picked: Mapped[Quantity] = mapped_column(default=Decimal("0"))
+    """ZK: what the warehouse picked; less than the quantity is a short pick."""
+    source_line_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("document_lines.id"), index=True
+    )
+    """The line this one came from: WZ <- ZK, FS/PA <- WZ, KOR <- FS/PA, ZW <- RMA."""
+    batch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("batches.id"), index=True)
+    """Stock documents: the batch moved (a WZ has a line per batch shipped)."""
+    unit_cost: Mapped[Money | None] = mapped_column()
+    """Stock documents: purchase cost per unit (PZ), cost of what left (WZ, RW)."""
 
     __table_args__ = (
         sa.UniqueConstraint("document_id", "position"),
-        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("quantity <> 0", name="quantity_not_zero"),
         sa.CheckConstraint(
-            "reserved >= 0 AND reserved <= quantity", name="reserved_within_quantity"
+            "reserved >= 0 AND (reserved = 0 OR reserved <= quantity)",
+            name="reserved_within_quantity",
         ),
     )
 
@@ -128,6 +195,11 @@ class EventKind(enum.StrEnum):
     CHANGED = "changed"
     NOTE = "note"
     PAYMENT = "payment"
+    ISSUED = "issued"
+    TAGGED = "tagged"
+    UNTAGGED = "untagged"
+    ATTACHED = "attached"
+    EMAILED = "emailed"
 
 
 class DocumentEvent(Base):
@@ -167,3 +239,60 @@ class DocumentMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship(lazy="raise_on_sql")
+
+
+class DocumentLink(Base):
+    """Related documents: `source` led to `target` (ZK -> WZ -> FS, FS -> KOR, KP -> FS...)."""
+
+    __tablename__ = "document_links"
+
+    source_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), primary_key=True)
+    target_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("documents.id"), primary_key=True, index=True
+    )
+
+
+class DocumentTag(Base):
+    __tablename__ = "document_tags"
+
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(sa.String(40), primary_key=True, index=True)
+
+
+class DocumentAttachment(Timestamped, Base):
+    """A file on a document; the content type is the one sniffed from the bytes."""
+
+    __tablename__ = "document_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    storage_key: Mapped[str] = mapped_column(sa.String(80))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    internal: Mapped[bool] = mapped_column(default=True)
+    """Internal attachments are for staff; the partner sees only the others."""
+
+
+class ReasonKind(enum.StrEnum):
+    WRITE_OFF = "write_off"
+    RETURN = "return"
+    COMPLAINT = "complaint"
+
+
+class ReasonCode(Base):
+    """Admin-configurable reasons: write-offs (RW) and, per kind, returns and complaints."""
+
+    __tablename__ = "reason_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ReasonKind] = mapped_column(enum_column(ReasonKind))
+    code: Mapped[str] = mapped_column(sa.String(40))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    position: Mapped[int] = mapped_column(default=0)
+    requires_photos: Mapped[bool] = mapped_column(default=False)
+    requires_description: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    __table_args__ = (sa.UniqueConstraint("kind", "code"),)

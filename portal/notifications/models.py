@@ -39,3 +39,19 @@ class OutboxMessage(Timestamped, Base):
     sent_at: Mapped[datetime | None] = mapped_column()
 
     __table_args__ = (sa.Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),)
+
+
+class EmailTemplate(Base):
+    """An admin's version of a mail template (HTML, Jinja in a sandbox) for one language.
+
+    Without a row the file template under templates/mail/ is used; `code` is e.g.
+    "status/<status code>" or "documents/issued".
+    """
+
+    __tablename__ = "email_templates"
+
+    code: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    language: Mapped[str] = mapped_column(sa.String(5), primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -30,3 +30,8 @@ class SellerSettings(Base):
     bank_name: Mapped[str] = mapped_column(sa.String(100), default="")
     bank_account: Mapped[str] = mapped_column(sa.String(34), default="")
     """IBAN, stored without spaces."""
+    email_documents: Mapped[bool] = mapped_column(default=True)
+    """E-mail each final document (FS, PA, KOR) to the customer when it is issued."""
+    return_window_days: Mapped[int] = mapped_column(default=30)
+    warranty_months: Mapped[int] = mapped_column(default=24)
+    default_carrier: Mapped[str] = mapped_column(sa.String(20), default="demo")

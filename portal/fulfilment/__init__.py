@@ -1,0 +1,1 @@
+"""Fulfilment: confirming orders, picking and packing, shipments and carriers."""

@@ -1,0 +1,1 @@
+"""Invoicing: final sales documents (FS, PA), corrections (KOR) and the rules choosing them."""
