@@ -9,6 +9,7 @@ from portal.invoicing import models as invoicing
 from portal.notifications import models as notifications
 from portal.orders import models as orders
 from portal.payments import models as payments
+from portal.returns import models as returns
 from portal.seller import models as seller
 from portal.stock import models as stock
 
@@ -22,6 +23,7 @@ __all__ = [
     "notifications",
     "orders",
     "payments",
+    "returns",
     "seller",
     "stock",
 ]

@@ -70,6 +70,8 @@ class Product(Timestamped, Base):
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"))
     min_stock: Mapped[Quantity] = mapped_column(default=Decimal("0"))
     active: Mapped[bool] = mapped_column(default=True)
+    returnable: Mapped[bool] = mapped_column(default=True)
+    """False: the product cannot be returned as unwanted (complaints stay possible)."""
 
     vat_rate: Mapped[VatRate] = relationship(lazy="raise_on_sql")
     category: Mapped[Category | None] = relationship(lazy="raise_on_sql")

@@ -33,7 +33,18 @@ def logins() -> None:
 @click.option("--reset", is_flag=True, help="Empty the database first (all data is lost).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed.")
-def load(products: int, reset: bool, if_empty: bool, seed: int) -> None:
+@click.option(
+    "--partners", default=0, show_default=True, help="Extra partners with a document history."
+)
+@click.option(
+    "--document-lines",
+    default=0,
+    show_default=True,
+    help="About how many document lines the extra partners' history has.",
+)
+def load(
+    products: int, reset: bool, if_empty: bool, seed: int, partners: int, document_lines: int
+) -> None:
     """Fill the database named by DATABASE_URL with demo data."""
     from portal.demo import builder
 
@@ -48,3 +59,8 @@ def load(products: int, reset: bool, if_empty: bool, seed: int) -> None:
         )
     orders = builder.load_demo(products=products, seed=seed)
     click.echo(f"demo: loaded {products} products, the demo partners and {orders} orders.")
+    if partners:
+        from portal.demo.volume import load_volume
+
+        documents, lines = load_volume(partners=partners, document_lines=document_lines, seed=seed)
+        click.echo(f"demo: added {partners} partners, {documents} documents, {lines} lines.")

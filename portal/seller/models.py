@@ -32,6 +32,4 @@ class SellerSettings(Base):
     """IBAN, stored without spaces."""
     email_documents: Mapped[bool] = mapped_column(default=True)
     """E-mail each final document (FS, PA, KOR) to the customer when it is issued."""
-    return_window_days: Mapped[int] = mapped_column(default=30)
-    warranty_months: Mapped[int] = mapped_column(default=24)
     default_carrier: Mapped[str] = mapped_column(sa.String(20), default="demo")

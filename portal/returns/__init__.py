@@ -1,0 +1,1 @@
+"""Returns and complaints (RMA): filing, approval, receiving and inspection, resolution."""
