@@ -160,6 +160,7 @@ def upgrade():
     op.create_index(
         op.f("ix_rma_photos_document_line_id"), "rma_photos", ["document_line_id"], unique=False
     )
+    op.add_column("document_events", sa.Column("rma_status", sa.String(length=20), nullable=True))
     # products is not rebuilt (its search triggers stay): a plain column with a default.
     op.add_column(
         "products",
@@ -210,6 +211,7 @@ def upgrade():
 def downgrade():
     # ALTER TABLE ... DROP COLUMN in place (SQLite >= 3.35): products keeps its triggers.
     op.execute("ALTER TABLE products DROP COLUMN returnable")
+    op.execute("ALTER TABLE document_events DROP COLUMN rma_status")
     op.drop_index(op.f("ix_rma_photos_document_line_id"), table_name="rma_photos")
     op.drop_table("rma_photos")
     op.drop_index(op.f("ix_rma_lines_order_id"), table_name="rma_lines")

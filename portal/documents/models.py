@@ -216,6 +216,8 @@ class DocumentEvent(Base):
     from_status_id: Mapped[int | None] = mapped_column(sa.ForeignKey("order_statuses.id"))
     to_status_id: Mapped[int | None] = mapped_column(sa.ForeignKey("order_statuses.id"))
     note: Mapped[str] = mapped_column(sa.Text, default="")
+    rma_status: Mapped[str | None] = mapped_column(sa.String(20))
+    """RMA timelines: the status entered (RMA statuses are fixed, not order statuses)."""
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="raise_on_sql")
     on_behalf_of: Mapped[User | None] = relationship(
