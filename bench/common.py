@@ -64,11 +64,12 @@ def flask_cli(url: str, *args: str) -> None:
 
 
 def ensure_demo(url: str, *extra: str, marker: str) -> None:
-    """Builds the data set once; a marker file (SQLite) or an env flag (PostgreSQL) skips it."""
+    """Builds the data set once; a marker file (SQLite) or an env flag (PostgreSQL) skips it.
+    A kept data set is migrated to the current schema first (a no-op when it is current)."""
     flag = DATA / f"{marker}.ready"
+    flask_cli(url, "db", "upgrade")
     if not os.environ.get("DATABASE_URL") and flag.exists():
         return
-    flask_cli(url, "db", "upgrade")
     started = time.perf_counter()
     flask_cli(url, "demo", "load", "--reset", *extra)
     print(f"data set built in {time.perf_counter() - started:.1f} s", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Every model module, imported once so that the metadata (and Alembic) sees all tables."""
 
 from portal.accounts import models as accounts
+from portal.backoffice import models as backoffice
 from portal.cart import models as cart
 from portal.catalog import models as catalog
 from portal.documents import models as documents
@@ -15,6 +16,7 @@ from portal.stock import models as stock
 
 __all__ = [
     "accounts",
+    "backoffice",
     "cart",
     "catalog",
     "documents",

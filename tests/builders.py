@@ -206,3 +206,160 @@ def add_photo(product: Product, key: str = "0" * 40, position: int = 0) -> Produ
     db.session.add(photo)
     db.session.flush()
     return photo
+
+
+def stock_in(
+    product: Product,
+    quantity: Decimal | int | str,
+    *,
+    warehouse: Warehouse | None = None,
+    lot: str = "-",
+    expires_on: Any = None,
+    cost: Decimal | str = "5.00",
+    on: Any = None,
+) -> Any:
+    """Stock through the ledger: a PW with one line (the balances stay equal to the moves,
+    unlike `set_stock`, which `flask stock check` would call drift). Returns the PW."""
+    from datetime import date
+
+    from portal.stock.services import InLine
+    from portal.stock.services import stock_in as issue_stock_in
+
+    return issue_stock_in(
+        warehouse_id=(warehouse or main_warehouse()).id,
+        lines=[InLine(product.id, Decimal(quantity), Decimal(cost), lot, expires_on)],
+        on=on or date.today(),
+        actor=None,
+    )
+
+
+def make_supplier(**overrides: Any) -> Any:
+    from portal.stock.models import Supplier
+
+    n = _n()
+    values: dict[str, Any] = {"name": f"Supplier {n} Sp. z o.o.", "city": "Łódź"}
+    values.update(overrides)
+    supplier = Supplier(**values)
+    db.session.add(supplier)
+    db.session.flush()
+    return supplier
+
+
+def offer(supplier: Any, product: Product, price: str = "4.00", position: int = 0) -> Any:
+    """The supplier sells us the product (position 0 is the preferred supplier)."""
+    from portal.stock.models import SupplierProduct
+
+    row = SupplierProduct(
+        supplier_id=supplier.id,
+        product_id=product.id,
+        purchase_price=Decimal(price),
+        position=position,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def delivered_order(
+    buyer: User | None = None,
+    *items: tuple[Product, str],
+    delivered_at: Any = None,
+    actor: User | None = None,
+    pipeline: bool = False,
+) -> tuple[Any, Any]:
+    """A delivered order: placed by `buyer` (default: a new buyer of a new company), its WZ (a
+    line per ordered line, from a batch received through the ledger), a shipment shipped and
+    delivered at `delivered_at` (naive UTC, default now), the order in the "delivered" status.
+    Items default to one product, 3 pieces. `pipeline=True` goes through the real fulfilment
+    services instead (confirm, pack with label and final document, ship, deliver: ~2 s).
+    Returns (the ZK, the WZ)."""
+    from datetime import timedelta
+
+    from portal.core.db import utcnow
+    from portal.documents.models import Document, DocumentKind, DocumentLine
+    from portal.documents.services import LineDraft, issue
+    from portal.fulfilment import services as fulfilment
+    from portal.fulfilment.models import Shipment
+    from portal.orders.models import Step
+    from portal.orders.statuses import status_for
+    from portal.stock import ledger
+    from tests.services.fulfilment.helpers import placed_order, receive
+
+    buyer = buyer or make_user(role=Role.BUYER)
+    items = items or ((make_product(), "3"),)
+    delivered_at = delivered_at or utcnow()
+    warehouse_user = actor or make_user(role=Role.STAFF)
+    shipped_on = (delivered_at - timedelta(days=2)).date()
+    batches = {
+        product.id: receive(product, quantity, received_on=shipped_on - timedelta(days=3))
+        for product, quantity in items
+    }
+    order = placed_order(buyer, *items)
+    if pipeline:
+        fulfilment.confirm(order, actor=warehouse_user)
+        picks = {line.id: line.quantity for line in fulfilment.product_lines(order)}
+        packed = fulfilment.pack(order, actor=warehouse_user, carrier="demo", picks=picks)
+        fulfilment.mark_shipped(order, actor=warehouse_user)
+        fulfilment.mark_delivered(order, actor=warehouse_user, at=delivered_at)
+        return order, db.session.get_one(Document, packed.delivery_note_id)
+    ordered = [
+        line
+        for line in db.session.scalars(
+            sa.select(DocumentLine)
+            .where(DocumentLine.document_id == order.id, DocumentLine.product_id.is_not(None))
+            .order_by(DocumentLine.position)
+        )
+    ]
+    warehouse_id = order.warehouse_id or main_warehouse().id
+    note, rows = issue(
+        DocumentKind.WZ,
+        on=shipped_on,
+        actor=warehouse_user,
+        lines=[
+            LineDraft(
+                sku=line.sku,
+                name=line.name,
+                unit=line.unit,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                list_price=line.list_price,
+                vat_percent=line.vat_percent,
+                discount=line.discount,
+                product_id=line.product_id,
+                source_line_id=line.id,
+                batch_id=batches[line.product_id].id,
+                unit_cost=batches[line.product_id].unit_cost,
+            )
+            for line in ordered
+            if line.product_id is not None
+        ],
+        sources=[order],
+        company_id=order.company_id,
+        user_id=order.user_id,
+        warehouse_id=warehouse_id,
+        reference=order.number or "",
+    )
+    for line, row in zip(ordered, rows, strict=True):
+        assert line.product_id is not None
+        ledger.take(
+            row,
+            warehouse_id=warehouse_id,
+            batch=batches[line.product_id],
+            quantity=line.quantity,
+            on=shipped_on,
+            release_reserved=line.reserved,
+        )
+        line.reserved = Decimal(0)
+    db.session.add(
+        Shipment(
+            order_id=order.id,
+            delivery_note_id=note.id,
+            carrier="demo",
+            tracking_number=f"DEMO{note.id:08d}",
+            shipped_at=delivered_at - timedelta(days=2),
+            delivered_at=delivered_at,
+        )
+    )
+    order.status_id = status_for(Step.DELIVER).id
+    db.session.flush()
+    return order, note

@@ -67,6 +67,7 @@ class Recorded:
 @dataclass
 class StripeStandIn:
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     _replies: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
     _failures: list[int] = field(default_factory=list)
@@ -170,9 +171,21 @@ class StripeStandIn:
             return status, reply
         return self._route(method, path, params)
 
+    def refund_creations(self) -> list[Recorded]:
+        return [
+            recorded
+            for recorded in self.requests
+            if recorded.method == "POST" and recorded.path == "/v1/refunds"
+        ]
+
     def _route(self, method: str, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if method == "POST" and path == "/v1/checkout/sessions":
             return 200, self._create_session(params)
+        if method == "POST" and path == "/v1/refunds":
+            return 200, self._create_refund(params)
+        refund = re.fullmatch(r"/v1/refunds/([^/]+)", path)
+        if method == "GET" and refund and refund.group(1) in self.refunds:
+            return 200, self.refunds[refund.group(1)]
         found = re.fullmatch(r"/v1/checkout/sessions/([^/]+)(/expire)?", path)
         if found and found.group(1) in self.sessions:
             session = self.sessions[found.group(1)]
@@ -221,6 +234,23 @@ class StripeStandIn:
         }
         self.sessions[session_id] = session
         return session
+
+    def _create_refund(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A refund as Stripe makes it: succeeded at once (the stand-in has no bank)."""
+        refund_id = f"re_test_{secrets.token_hex(12)}"
+        refund = {
+            "id": refund_id,
+            "object": "refund",
+            "amount": int(params.get("amount", 0)),
+            "currency": "pln",
+            "charge": params.get("charge"),
+            "payment_intent": params.get("payment_intent"),
+            "status": "succeeded",
+            "failure_reason": None,
+            "created": int(time.time()),
+        }
+        self.refunds[refund_id] = refund
+        return refund
 
     # --- what Stripe would send afterwards -------------------------------------------------
 

@@ -37,6 +37,7 @@ from portal.cart.forms import (
 )
 from portal.cart.models import OrderList
 from portal.cart.quantities import InvalidQuantity, plain, stepped
+from portal.cart.queries import CartView
 from portal.catalog.models import Product
 from portal.catalog.viewer import current_viewer
 from portal.core.acting import acting_as, customer
@@ -65,7 +66,19 @@ def ordering_customer() -> User | None:
 def header_cart_count() -> int | None:
     """Lines in the header's cart, or None when this person has no cart to show."""
     owner = ordering_customer()
-    return queries.cart_count(owner) if owner is not None else None
+    if owner is None:
+        return None
+    known: int | None = request.environ.get(CART_COUNT_KEY)
+    return known if known is not None else queries.cart_count(owner)
+
+
+# Kept per request (in its environ: tests run many requests in one app context, so not g).
+CART_COUNT_KEY = "portal.cart_count"
+
+
+def remember_count(view: CartView) -> None:
+    """A page that has read the whole cart tells the header its count: no second query."""
+    request.environ[CART_COUNT_KEY] = view.count
 
 
 def checkout_url() -> str:
@@ -106,6 +119,7 @@ def _cart_page(
     list_form: ListNameForm | None = None,
 ) -> Response:
     view = queries.cart_view(customer(), current_viewer())
+    remember_count(view)
     return page_or_fragment(
         "cart/index.html",
         "cart/_cart.html",

@@ -26,3 +26,16 @@ def visible_to(user: User, model: Any) -> sa.ColumnElement[bool]:
     if user.role is Role.SALES_REP:
         return column.in_(sa.select(Company.id).where(Company.sales_rep_id == user.id))
     return column == user.company_id
+
+
+def documents_visible_to(user: User) -> sa.ColumnElement[bool]:
+    """A condition on Document for the partner-facing document area: issued documents of the
+    kinds partners see (PARTNER_KINDS), of the companies this user may see. Staff see every
+    kind and state in the office instead."""
+    from portal.documents.models import PARTNER_KINDS, Document, DocumentState
+
+    return sa.and_(
+        visible_to(user, Document),
+        Document.kind.in_(PARTNER_KINDS),
+        Document.state != DocumentState.DRAFT,
+    )

@@ -42,9 +42,10 @@ from portal.demo.bulk import CHUNK, Row, insert, next_id, sync_sequences
 from portal.demo.history import add_history
 from portal.demo.images import SHAPES, Colour, product_picture
 from portal.demo.partners import add_partners
+from portal.demo.stock import OpeningStock, add_stock_activity, add_suppliers
 from portal.demo.vocabulary import BRANDS, CATALOG, GENERIC_SENTENCES, Branch, Leaf
 from portal.seller.services import seller
-from portal.stock.models import StockLevel, Warehouse
+from portal.stock.models import Warehouse
 
 MAIN_WAREHOUSE_ID = 1
 EAN_PREFIX = "59012"
@@ -101,11 +102,16 @@ def load_demo(*, products: int, seed: int) -> int:
     waw_id = _add_warehouses()
     leaf_ids = _add_categories()
     hurt_a, hurt_b = _add_price_lists()
+    supplier_ids = add_suppliers()
     db.session.commit()
 
     plan = _CatalogPlan.make(rng, products, leaf_ids)
     photos = _store_photos(plan)
-    _add_products(rng, plan, photos, now=now, waw_id=waw_id, price_lists=(hurt_a, hurt_b))
+    opening = OpeningStock.start(seed, supplier_ids)
+    _add_products(
+        rng, plan, photos, now=now, waw_id=waw_id, price_lists=(hurt_a, hurt_b), opening=opening
+    )
+    opening.finish()
     _add_associations(rng, plan)
     companies = add_partners(now=now, price_list_id=hurt_a, warehouse_id=MAIN_WAREHOUSE_ID)
     _add_contract_prices(rng, plan, company_id=companies["acme"])
@@ -114,6 +120,10 @@ def load_demo(*, products: int, seed: int) -> int:
 
     product_ids = range(plan.first_id, plan.first_id + len(plan.leaves))
     orders = add_history(seed=seed, product_ids=product_ids, company_ids=companies)
+    add_stock_activity(seed=seed, product_ids=product_ids)
+    from portal.demo.returns import add_demo_returns
+
+    add_demo_returns(seed)
     _refresh_statistics()
     return orders
 
@@ -330,8 +340,10 @@ def _add_products(
     now: datetime,
     waw_id: int,
     price_lists: tuple[int, int],
+    opening: OpeningStock,
 ) -> None:
-    """Products with their photos, stock and price-list tiers, committed per CHUNK."""
+    """Products with their photos, stock (through the ledger's opening balances), supplier
+    offers and price-list tiers, committed per CHUNK."""
     maker = _ProductMaker(
         rng,
         plan,
@@ -353,7 +365,7 @@ def _add_products(
         for batch in bar:
             insert(Product, batch.products)
             insert(ProductPhoto, batch.photos)
-            insert(StockLevel, batch.stock)
+            opening.add(batch.products, batch.stock)
             insert(PriceListTier, batch.tiers)
             db.session.commit()
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from portal.accounts.models import Address, Company, User
 from portal.catalog.models import Category, PriceList, PriceListTier, Product, ProductPhoto
 from portal.core.db import Base, db
-from portal.stock.models import Warehouse
+from portal.documents.models import Document, DocumentLine
+from portal.stock.models import Batch, StockMove, Supplier, Warehouse
 
 Row = dict[str, Any]
 
@@ -41,6 +42,11 @@ SERIAL_ID_MODELS: tuple[type[Base], ...] = (
     Company,
     Address,
     User,
+    Supplier,
+    Batch,
+    Document,
+    DocumentLine,
+    StockMove,
 )
 """Tables whose id is a PostgreSQL serial; the rest have composite keys."""
 

@@ -42,8 +42,17 @@ def logins() -> None:
     show_default=True,
     help="About how many document lines the extra partners' history has.",
 )
+@click.option(
+    "--rma-lines", default=0, show_default=True, help="RMA lines to add (bulk, for benchmarks)."
+)
 def load(
-    products: int, reset: bool, if_empty: bool, seed: int, partners: int, document_lines: int
+    products: int,
+    reset: bool,
+    if_empty: bool,
+    seed: int,
+    partners: int,
+    document_lines: int,
+    rma_lines: int,
 ) -> None:
     """Fill the database named by DATABASE_URL with demo data."""
     from portal.demo import builder
@@ -64,3 +73,7 @@ def load(
 
         documents, lines = load_volume(partners=partners, document_lines=document_lines, seed=seed)
         click.echo(f"demo: added {partners} partners, {documents} documents, {lines} lines.")
+    if rma_lines:
+        from portal.demo.returns import echo_loaded, load_rma_volume
+
+        echo_loaded(*load_rma_volume(rma_lines=rma_lines, seed=seed))

@@ -1,4 +1,5 @@
-"""The outbox worker: sends due messages by SMTP, or to .eml files without MAIL_SERVER."""
+"""The outbox worker: renders due messages in their recipient's language and sends them by
+SMTP, or to .eml files without MAIL_SERVER."""
 
 from __future__ import annotations
 
@@ -107,6 +108,8 @@ def deliver_due(limit: int = 50) -> tuple[int, int]:
         if message is None:
             continue
         try:
+            if not message.is_rendered:
+                message.render()  # kept with the attempt below, so staff see the subject
             _transmit(build_email(message), message.id)
         except Exception as error:  # any failure is retried; the message is never lost
             failed += 1

@@ -1,7 +1,9 @@
-"""Enqueue mail in the caller's transaction; the worker in delivery.py sends it."""
+"""Enqueue mail in the caller's transaction; the worker in delivery.py renders and sends it."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,11 +25,46 @@ def absolute_url(endpoint: str, **values: Any) -> str:
 
 def render(template: str, *, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """Subject, plain text and HTML of templates/mail/<template>.{subject,txt,html}."""
+    context = {key: _from_json(value) for key, value in context.items()}
     with force_locale(language):
         subject = render_template(f"mail/{template}.subject.txt", **context).strip()
         text = render_template(f"mail/{template}.txt", **context)
         html = render_template(f"mail/{template}.html", subject=subject, **context)
     return " ".join(subject.split()), text, html
+
+
+# The context is stored as JSON until the worker renders it: amounts must come back as
+# Decimals (the money filter formats them exactly) and dates as dates.
+def _to_json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dict):
+        return {str(key): _to_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_to_json(item) for item in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # lazy strings, enums: what the template would print
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((tag, raw),) = value.items()
+            if tag == "$decimal":
+                return Decimal(raw)
+            if tag == "$datetime":
+                return datetime.fromisoformat(raw)
+            if tag == "$date":
+                return date.fromisoformat(raw)
+        return {key: _from_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_from_json(item) for item in value]
+    return value
 
 
 def enqueue(
@@ -39,16 +76,23 @@ def enqueue(
     cc: list[str] | None = None,
     attachments: list[dict[str, str]] | None = None,
 ) -> OutboxMessage:
-    """Adds the message to the current transaction: it exists if and only if the change commits."""
-    subject, text, html = render(template, language=language, context=context)
+    """Adds the message to the current transaction: it exists if and only if the change commits.
+    Only the template, language and context are stored; the worker renders them. A context of
+    {"prerendered": {"subject", "text", "html"}} (an admin's template, rendered by
+    templates_db.py) is stored as the finished message."""
     message = OutboxMessage(
         template=template,
         recipient=to,
         cc=",".join(cc or []),
-        subject=subject[:300],
-        body_text=text,
-        body_html=html,
+        language=language or "en",
         attachments=attachments or [],
     )
+    prerendered = context.get("prerendered")
+    if prerendered:
+        message.rendered_subject = str(prerendered["subject"])[:300]
+        message.rendered_text = str(prerendered["text"])
+        message.rendered_html = str(prerendered["html"])
+    else:
+        message.context = _to_json(context)
     db.session.add(message)
     return message

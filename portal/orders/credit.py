@@ -38,13 +38,21 @@ def unpaid_invoices_gross(company: Company) -> Decimal:
 
 
 def exposure(company: Company) -> Decimal:
-    return unpaid_invoices_gross(company) + open_orders_gross(company)
+    """DOMAIN.md: unpaid invoices (gross − paid, KOR included) + placed, not yet invoiced
+    orders (not cancelled or rejected); the payments area keeps both sums."""
+    from portal.payments.balances import exposure as payments_exposure
+
+    return payments_exposure(company)
 
 
-def on_account_allowed(company: Company, order_gross: Decimal) -> bool:
-    return (
-        company.payment_terms_days > 0 and exposure(company) + order_gross <= company.credit_limit
-    )
+def on_account_allowed(
+    company: Company, order_gross: Decimal, *, known_exposure: Decimal | None = None
+) -> bool:
+    """`known_exposure`: the company's exposure when the caller has read it already."""
+    if company.payment_terms_days <= 0:
+        return False
+    current = exposure(company) if known_exposure is None else known_exposure
+    return current + order_gross <= company.credit_limit
 
 
 def month_spent(user: User, today: date) -> Decimal:

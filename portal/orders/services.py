@@ -4,13 +4,16 @@ write to the seller. Each owns one transaction; mail goes through the outbox in 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm.util import identity_key
 
 from portal.accounts.models import Address, Company, Role, User
 from portal.cart import services as cart_services
@@ -39,14 +42,20 @@ from portal.orders.delivery import DELIVERY_VAT, delivery_cost
 from portal.orders.models import (
     DeliveryMethod,
     OrderInfo,
-    OrderStatus,
     PaymentMethod,
     PaymentState,
     StatusType,
     Step,
 )
-from portal.orders.statuses import move_to_step
+from portal.orders.statuses import (
+    StatusInfo,
+    move_to_step,
+    status_event,
+    status_for,
+    status_of,
+)
 from portal.stock.models import StockLevel
+from portal.stock.queries import StockInfo
 
 log = logging.getLogger(__name__)
 
@@ -127,18 +136,55 @@ def card_payments_enabled() -> bool:
     return bool(current_app.config.get("STRIPE_SECRET_KEY"))
 
 
-def _lock_stock(warehouse_id: int, product_ids: list[int]) -> dict[int, StockLevel]:
-    """Locks the stock rows in (warehouse, product) order, so concurrent orders cannot
-    deadlock; on SQLite the writer already holds the database lock."""
+def _lock_stock(warehouse_id: int, product_ids: Iterable[int]) -> dict[int, StockInfo]:
+    """Reads the stock rows and locks them in (warehouse, product) order, so concurrent
+    orders cannot deadlock; on SQLite the writer already holds the database lock."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
     query = (
-        sa.select(StockLevel)
-        .where(StockLevel.warehouse_id == warehouse_id, StockLevel.product_id.in_(product_ids))
+        sa.select(StockLevel.product_id, StockLevel.on_hand, StockLevel.reserved)
+        .where(StockLevel.warehouse_id == warehouse_id, StockLevel.product_id.in_(ids))
         .order_by(StockLevel.product_id)
-        .execution_options(populate_existing=True)
     )
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update()
-    return {level.product_id: level for level in db.session.scalars(query)}
+    rows = db.session.execute(query)
+    return {row.product_id: StockInfo(row.on_hand, row.reserved) for row in rows}
+
+
+def _change_reserved(warehouse_id: int, changes: dict[int, Decimal]) -> None:
+    """Adds to (or, negative, takes from) the reservations of rows _lock_stock locked, in
+    one statement for all of them. Its WHERE keeps 0 <= reserved <= on hand: a row it
+    refuses fails the whole transaction instead of overbooking."""
+    rows = [
+        {"warehouse": warehouse_id, "product": product_id, "change": change}
+        for product_id, change in sorted(changes.items())
+        if change
+    ]
+    if not rows:
+        return
+    table = cast(sa.Table, StockLevel.__table__)
+    reserved = table.c.reserved + sa.bindparam("change", type_=table.c.reserved.type)
+    result = db.session.execute(
+        sa.update(table)
+        .where(
+            table.c.warehouse_id == sa.bindparam("warehouse"),
+            table.c.product_id == sa.bindparam("product"),
+            reserved >= 0,
+            reserved <= table.c.on_hand,
+        )
+        .values(reserved=reserved),
+        rows,
+    )
+    if result.rowcount != len(rows):  # type: ignore[attr-defined]
+        raise RuntimeError("a reservation change would leave stock out of bounds")
+    # Rows this session has loaded as objects read their new reservation on next use.
+    for row in rows:
+        key = identity_key(StockLevel, (row["product"], warehouse_id))
+        level = db.session.identity_map.get(key)
+        if level is not None:
+            db.session.expire(level, ["reserved"])
 
 
 def _discounts(nets: list[Decimal], checkout: Checkout) -> list[Decimal]:
@@ -252,13 +298,17 @@ def _place(
             raise CheckoutChanged(
                 [_("Your cart changed (in another window?) since this page was shown.")]
             )
-        levels = _lock_stock(viewer.warehouse_id, sorted(item.product.id for item in view.items))
+        levels = _lock_stock(viewer.warehouse_id, (item.product.id for item in view.items))
+        reserved = {
+            item.product.id: reservable(item.line.quantity, levels[item.product.id].available)
+            if item.product.id in levels
+            else Decimal(0)
+            for item in view.items
+        }
 
         changes = []
         for item in view.items:
-            level = levels.get(item.product.id)
-            available = level.on_hand - level.reserved if level else Decimal(0)
-            now = SeenLine(item.quote.unit_net, reservable(item.line.quantity, available))
+            now = SeenLine(item.quote.unit_net, reserved[item.product.id])
             before = seen.get(item.product.id)
             if before is None:
                 changes.append(_("%(name)s was added.", name=item.product.name))
@@ -307,12 +357,18 @@ def _place(
             raise DomainError(_("Card payments are not available."))
         over_limit = credit.limit_exceeded(buyer, totals.gross, today)
 
+        # The order is written with its first status, and numbered last (below): on
+        # PostgreSQL the number's series row stays locked until commit, so everything
+        # before it runs in parallel with other orders and only the end waits in line.
+        step = Step.HOLD_FOR_APPROVAL if over_limit else Step.PLACE
+        first_status = status_for(step)
         order = Document(
             kind=DocumentKind.ZK,
-            number=allocate_number(DocumentKind.ZK, today),
+            number=None,
             issued_on=today,
             company_id=company.id,
             warehouse_id=viewer.warehouse_id,
+            status_id=first_status.id,
             user_id=buyer.id,
             created_by_id=actor.id,
             net_total=totals.net,
@@ -347,51 +403,40 @@ def _place(
                 approval_reason=over_limit or "",
             )
         )
-        for position, (item, net, discount) in enumerate(
-            zip(view.items, nets, discounts, strict=True), start=1
-        ):
-            level = levels.get(item.product.id)
-            reserved = (
-                reservable(item.line.quantity, level.on_hand - level.reserved)
-                if level
-                else Decimal(0)
+        # Lines, reservations and the first timeline rows: one statement each (render_nulls:
+        # rows whose None values were left out would be split into statements of their own).
+        lines = [
+            _line_row(
+                order,
+                position,
+                product=item.product,
+                quantity=item.line.quantity,
+                unit_price=item.quote.unit_net,
+                vat_percent=item.quote.vat_percent,
+                discount=discount,
+                net=net - discount,
+                reserved=reserved[item.product.id],
             )
-            if level is not None and reserved > 0:
-                level.reserved += reserved
-            db.session.add(
-                DocumentLine(
-                    document_id=order.id,
-                    position=position,
-                    product_id=item.product.id,
-                    sku=item.product.sku,
-                    name=item.product.name,
-                    unit=item.product.unit.value,
-                    quantity=item.line.quantity,
-                    list_price=item.product.list_price,
-                    unit_price=item.quote.unit_net,
-                    vat_percent=item.quote.vat_percent,
-                    discount=discount,
-                    net=net - discount,
-                    reserved=reserved,
-                )
+            for position, (item, net, discount) in enumerate(
+                zip(view.items, nets, discounts, strict=True), start=1
             )
+        ]
         if delivery_net:
-            db.session.add(
-                DocumentLine(
-                    document_id=order.id,
-                    position=len(view.items) + 1,
-                    product_id=None,
-                    sku="DELIVERY",
-                    name=_("Courier delivery"),
-                    unit="pcs",
+            lines.append(
+                _line_row(
+                    order,
+                    len(lines) + 1,
+                    product=None,
                     quantity=Decimal(1),
-                    list_price=delivery_net,
                     unit_price=delivery_net,
                     vat_percent=DELIVERY_VAT,
+                    discount=ZERO,
                     net=delivery_net,
                     reserved=Decimal(0),
                 )
             )
+        db.session.execute(sa.insert(DocumentLine).execution_options(render_nulls=True), lines)
+        _change_reserved(viewer.warehouse_id, reserved)
 
         acting = actor.id != buyer.id
         note = (
@@ -399,25 +444,37 @@ def _place(
             if acting
             else ""
         )
-        db.session.add(
-            DocumentEvent(
-                document_id=order.id,
-                kind=EventKind.CREATED,
-                actor_id=actor.id,
-                on_behalf_of_id=buyer.id if acting else None,
-                note=note,
-            )
-        )
-        step = Step.HOLD_FOR_APPROVAL if over_limit else Step.PLACE
-        move_to_step(
-            order,
-            step,
-            actor=actor,
-            on_behalf_of=buyer if acting else None,
-            note=(_("Waiting for approval: %(reason)s", reason=over_limit) if over_limit else note),
-            check=False,
+        on_behalf_of = buyer if acting else None
+        db.session.execute(
+            sa.insert(DocumentEvent).execution_options(render_nulls=True),
+            [
+                {
+                    "document_id": order.id,
+                    "kind": EventKind.CREATED,
+                    "actor_id": actor.id,
+                    "on_behalf_of_id": on_behalf_of.id if on_behalf_of else None,
+                    "from_status_id": None,
+                    "to_status_id": None,
+                    "note": note,
+                },
+                status_event(
+                    order,
+                    first_status,
+                    current=None,
+                    actor=actor,
+                    on_behalf_of=on_behalf_of,
+                    note=(
+                        _("Waiting for approval: %(reason)s", reason=over_limit)
+                        if over_limit
+                        else note
+                    ),
+                ),
+            ],
         )
         cart_services.empty_cart_after_order(db.session.get_one(Cart, view.cart.id))
+        db.session.flush()
+
+        order.number = allocate_number(DocumentKind.ZK, today)
         cc = [actor.email] if acting else None
         if over_limit:
             mail_order("orders/awaiting_approval", order, buyer, cc=cc, reason=over_limit)
@@ -441,6 +498,36 @@ def _place(
     return order
 
 
+def _line_row(
+    order: Document,
+    position: int,
+    *,
+    product: Product | None,
+    quantity: Decimal,
+    unit_price: Decimal,
+    vat_percent: Decimal,
+    discount: Decimal,
+    net: Decimal,
+    reserved: Decimal,
+) -> dict[str, object]:
+    """A DocumentLine of a new order as a row to insert: a product's snapshot, or delivery."""
+    return {
+        "document_id": order.id,
+        "position": position,
+        "product_id": product.id if product else None,
+        "sku": product.sku if product else "DELIVERY",
+        "name": product.name if product else _("Courier delivery"),
+        "unit": product.unit.value if product else "pcs",
+        "quantity": quantity,
+        "list_price": product.list_price if product else unit_price,
+        "unit_price": unit_price,
+        "vat_percent": vat_percent,
+        "discount": discount,
+        "net": net,
+        "reserved": reserved,
+    }
+
+
 # --- after placement -----------------------------------------------------------------------
 
 
@@ -448,14 +535,16 @@ def _release(order: Document, lines: list[DocumentLine]) -> None:
     product_lines = [line for line in lines if line.product_id is not None and line.reserved > 0]
     if not product_lines or order.warehouse_id is None:
         return
-    levels = _lock_stock(
-        order.warehouse_id, sorted({line.product_id for line in product_lines if line.product_id})
-    )
+    levels = _lock_stock(order.warehouse_id, (line.product_id or 0 for line in product_lines))
+    changes: dict[int, Decimal] = {}
     for line in product_lines:
-        level = levels.get(line.product_id)  # type: ignore[arg-type]
+        product_id = line.product_id or 0
+        level = levels.get(product_id)
         if level is not None:
-            level.reserved = max(level.reserved - line.reserved, Decimal(0))
+            change = changes.get(product_id, Decimal(0))
+            changes[product_id] = change - min(line.reserved, level.reserved + change)
         line.reserved = Decimal(0)
+    _change_reserved(order.warehouse_id, changes)
 
 
 def order_lines(order: Document) -> list[DocumentLine]:
@@ -468,8 +557,11 @@ def order_lines(order: Document) -> list[DocumentLine]:
     )
 
 
-def _status(order: Document) -> OrderStatus:
-    return db.session.get_one(OrderStatus, order.status_id)
+def _status(order: Document) -> StatusInfo:
+    status = status_of(order)
+    if status is None:
+        raise LookupError(f"order {order.id} has no status")
+    return status
 
 
 def _recompute_totals(order: Document, lines: list[DocumentLine]) -> None:
@@ -506,8 +598,6 @@ def change_line(
         lines = order_lines(order)
         product_lines = [candidate for candidate in lines if candidate.product_id is not None]
         product = db.session.get_one(Product, line.product_id)
-        levels = _lock_stock(order.warehouse_id or 0, [product.id])
-        level = levels.get(product.id)
         if requested is not None and requested == 0:
             if len(product_lines) == 1:
                 raise DomainError(_("An order needs at least one line: cancel the order instead."))
@@ -518,12 +608,15 @@ def change_line(
         else:
             quantity = normalise_quantity(product, requested).quantity
             old = line.quantity
+            level = _lock_stock(order.warehouse_id or 0, [product.id]).get(product.id)
             if level is not None:
-                level.reserved -= line.reserved
-                line.reserved = Decimal(0)
-                available = level.on_hand - level.reserved
-                line.reserved = reservable(quantity, available)
-                level.reserved += line.reserved
+                # What this line holds is available to it again.
+                available = level.on_hand - (level.reserved - line.reserved)
+                now_reserved = reservable(quantity, available)
+                _change_reserved(
+                    order.warehouse_id or 0, {product.id: now_reserved - line.reserved}
+                )
+                line.reserved = now_reserved
             line.quantity = quantity
             gross_line = net_line(line.unit_price, quantity)
             line.discount = min(line.discount, gross_line)
@@ -569,8 +662,8 @@ def approve_order(order: Document, *, actor: User, trims: dict[int, Decimal] | N
             else:
                 excess = max(line.reserved - quantity, Decimal(0))
                 if excess:
-                    levels = _lock_stock(order.warehouse_id or 0, [line.product_id])
-                    levels[line.product_id].reserved -= excess
+                    _lock_stock(order.warehouse_id or 0, [line.product_id])  # the lock only
+                    _change_reserved(order.warehouse_id or 0, {line.product_id: -excess})
                     line.reserved -= excess
                 line.quantity = quantity
                 gross_line = net_line(line.unit_price, quantity)

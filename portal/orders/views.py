@@ -15,6 +15,7 @@ from portal.accounts import queries as account_queries
 from portal.accounts.models import Address, User
 from portal.cart import services as cart_services
 from portal.cart.queries import CartView, cart_view
+from portal.cart.views import remember_count
 from portal.catalog.viewer import current_viewer
 from portal.core.acting import acting_as, customer
 from portal.core.clock import local_today
@@ -62,24 +63,28 @@ def _address_choices(form: CheckoutForm, addresses: list[Address]) -> None:
 
 
 def _checkout_page(
-    form: CheckoutForm, view: CartView, *, changes: list[str] | None = None, status: int = 200
+    form: CheckoutForm,
+    view: CartView,
+    addresses: list[Address],
+    *,
+    changes: list[str] | None = None,
+    status: int = 200,
 ) -> tuple[str, int]:
     buyer = customer()
     company = buyer.company
     assert company is not None
-    addresses = account_queries.addresses_of(company)
-    form.address.choices = [(str(a.id), a.label) for a in addresses] + [
-        (NEW_ADDRESS, _("Another address"))
-    ]
     if not form.address.data:
         form.address.data = str(addresses[0].id) if addresses else NEW_ADDRESS
-    on_account_ok = credit.on_account_allowed(company, view.totals.gross)
+    # Open orders are summed only for a partner that may pay on account at all.
+    exposure = credit.exposure(company) if company.payment_terms_days > 0 else Decimal("0.00")
+    on_account_ok = credit.on_account_allowed(company, view.totals.gross, known_exposure=exposure)
     if not form.payment_method.data:
         form.payment_method.data = (
             PaymentMethod.ON_ACCOUNT.value if on_account_ok else PaymentMethod.BANK_TRANSFER.value
         )
     form.content_key.data = view.content_key
     form.seen.data = _seen_json(view)
+    remember_count(view)
     return render_template(
         "orders/checkout.html",
         form=form,
@@ -89,7 +94,7 @@ def _checkout_page(
         buyer=buyer,
         delivery=delivery_options(view.totals.net),
         on_account_ok=on_account_ok,
-        exposure=credit.exposure(company),
+        exposure=exposure,
         card_enabled=services.card_payments_enabled(),
         may_discount=acting_as() is not None,
         limit_note=credit.limit_exceeded(buyer, view.totals.gross, local_today()),
@@ -104,16 +109,17 @@ def checkout():  # type: ignore[no-untyped-def]
     viewer = current_viewer()
     form = CheckoutForm()
     assert buyer.company is not None
-    _address_choices(form, account_queries.addresses_of(buyer.company))
+    addresses = account_queries.addresses_of(buyer.company)
+    _address_choices(form, addresses)
     if request.method == "GET":
-        view = cart_view(buyer, viewer)
+        view = cart_view(buyer, viewer, photos=False)
         if not view.items:
             flash(_("Your cart is empty."), "info")
             return redirect(url_for("cart.index"))
-        return _checkout_page(form, view)
+        return _checkout_page(form, view, addresses)
     if not form.validate_on_submit():
-        return _checkout_page(form, cart_view(buyer, viewer), status=422)
-    data = _checkout_data(form, buyer)
+        return _checkout_page(form, cart_view(buyer, viewer, photos=False), addresses, status=422)
+    data = _checkout_data(form, addresses)
     try:
         order = services.place_order(
             buyer,
@@ -124,17 +130,17 @@ def checkout():  # type: ignore[no-untyped-def]
             seen=_parse_seen(form.seen.data or ""),
         )
     except services.CheckoutChanged as changed:
-        fresh = cart_view(buyer, viewer)
+        fresh = cart_view(buyer, viewer, photos=False)
         if not fresh.items:
             flash(_("Your cart is empty."), "info")
             return redirect(url_for("cart.index"), code=303)
-        return _checkout_page(form, fresh, changes=changed.changes, status=409)
+        return _checkout_page(form, fresh, addresses, changes=changed.changes, status=409)
     except services.EmptyCart as error:
         flash(error.message, "info")
         return redirect(url_for("cart.index"), code=303)
     except DomainError as error:
         form.form_errors.append(error.message)
-        return _checkout_page(form, cart_view(buyer, viewer), status=422)
+        return _checkout_page(form, cart_view(buyer, viewer, photos=False), addresses, status=422)
     if data.payment_method is PaymentMethod.CARD:
         return _pay_by_card(order)
     flash(_("Thank you! Order %(number)s is placed.", number=order.number), "success")
@@ -155,7 +161,7 @@ def _pay_by_card(order) -> Response:  # type: ignore[no-untyped-def]
     return redirect(url, code=303)
 
 
-def _checkout_data(form: CheckoutForm, buyer: User) -> services.Checkout:
+def _checkout_data(form: CheckoutForm, addresses: list[Address]) -> services.Checkout:
     if form.address.data == NEW_ADDRESS:
         ship_to = services.ShipTo(
             label=(form.label.data or _("One-off address")).strip(),
@@ -167,7 +173,8 @@ def _checkout_data(form: CheckoutForm, buyer: User) -> services.Checkout:
             phone=(form.phone.data or "").strip(),
         )
     else:
-        address = account_queries.address_for(buyer, int(form.address.data))
+        # The form accepted only one of these addresses (the company's own) as a choice.
+        address = next(a for a in addresses if str(a.id) == form.address.data)
         ship_to = services.ShipTo.from_address(address)
     acting = acting_as() is not None
     return services.Checkout(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import Base, Timestamped, utcnow
 from portal.core.money import Money
+from portal.core.types import enum_column
 
 
 class StripeEvent(Base):
@@ -32,3 +34,22 @@ class PaymentAllocation(Timestamped, Base):
     allocated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     __table_args__ = (sa.CheckConstraint("amount <> 0", name="amount_not_zero"),)
+
+
+class PaymentChannel(enum.StrEnum):
+    """How the money moved."""
+
+    BANK_TRANSFER = "bank_transfer"
+    CARD = "card"
+    CASH = "cash"
+
+
+class PaymentInfo(Base):
+    """What only a payment (KP, KW) has: how it was paid and, for a prepayment, the order."""
+
+    __tablename__ = "payment_info"
+
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), primary_key=True)
+    channel: Mapped[PaymentChannel] = mapped_column(enum_column(PaymentChannel))
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"), index=True)
+    """The order (ZK) a prepayment pays for, by bank transfer or card."""

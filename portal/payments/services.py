@@ -6,21 +6,37 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from portal.accounts.models import User
+from portal.accounts.models import Company, User
+from portal.core.clock import local_today
 from portal.core.db import atomic, db
 from portal.core.errors import DomainError
-from portal.documents.models import Document, DocumentEvent, EventKind
+from portal.core.money import ZERO
+from portal.core.templating import money
+from portal.documents.models import (
+    PAYMENT_KINDS,
+    SALES_KINDS,
+    Document,
+    DocumentEvent,
+    DocumentKind,
+    DocumentState,
+    EventKind,
+)
+from portal.documents.services import add_event, issue, link
+from portal.documents.totals import RateTotal, Totals
 from portal.notifications import outbox
 from portal.orders.models import OrderInfo, OrderStatus, PaymentMethod, PaymentState, StatusType
 from portal.orders.models import Step as OrderStep
 from portal.orders.services import card_payments_enabled, mail_order, order_lines
 from portal.payments import stripe_gateway
-from portal.payments.models import StripeEvent
+from portal.payments.models import PaymentAllocation, PaymentChannel, PaymentInfo, StripeEvent
 from portal.payments.stripe_gateway import CardCharge, CheckoutSession, WebhookEvent, minor_units
 
 log = logging.getLogger(__name__)
@@ -253,14 +269,273 @@ def _mark_paid(order: Document, info: OrderInfo, session: dict[str, object]) -> 
     session_id = session.get("id")
     if info.stripe_session_id is None and isinstance(session_id, str):
         info.stripe_session_id = session_id
-    reference = session.get("payment_intent") or session_id
-    db.session.add(
-        DocumentEvent(
-            document_id=order.id,
-            kind=EventKind.PAYMENT,
-            note=_("Paid by card through Stripe (%(reference)s)", reference=reference),
-        )
+    reference = str(session.get("payment_intent") or session_id or "")
+    # The card payment is a KP allocated to the order until its invoice takes it over; the
+    # allocation's event on the order is the order's "paid" line on its timeline.
+    company = db.session.get_one(Company, order.company_id)
+    record_payment(
+        DocumentKind.KP,
+        company,
+        order.gross_total,
+        on=local_today(),
+        channel=PaymentChannel.CARD,
+        reference=reference,
+        actor=None,
+        allocations=[(order, order.gross_total)],
+        order=order,
+        note=_("Paid by card through Stripe (%(reference)s)", reference=reference),
     )
     buyer = db.session.get(User, order.user_id) if order.user_id else None
     if buyer is not None:
         mail_order("payments/received", order, buyer)
+
+
+# --- payments and their allocations ----------------------------------------------------------
+
+ALLOCATABLE_KINDS = SALES_KINDS | {DocumentKind.ZK}
+"""What a payment can be allocated to: invoices, receipts, corrections, and a prepaid order
+until its invoice is issued."""
+
+
+class PaymentRefused(DomainError):
+    """A payment or an allocation that the rules refuse; `field` says which input it is about:
+    "amount", or "document-<id>" for one allocation."""
+
+    def __init__(self, message: str, *, field: str = "amount") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _locked(ids: Sequence[int]) -> dict[int, Document]:
+    """The documents, fresh from the database and, on PostgreSQL, locked in id order, so two
+    allocations to the same invoice queue instead of both seeing the old open amount."""
+    query = (
+        sa.select(Document)
+        .where(Document.id.in_(sorted(set(ids))))
+        .order_by(Document.id)
+        .execution_options(populate_existing=True)
+    )
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return {document.id: document for document in db.session.scalars(query)}
+
+
+def open_for(payment_kind: DocumentKind, document: Document) -> Decimal:
+    """How much of `payment_kind` the document can still take: a KP pays what the partner
+    owes (positive open amounts); a KW refunds what we owe (negative ones, e.g. a KOR)."""
+    open_amount = document.gross_total - document.paid_total
+    if payment_kind is DocumentKind.KP:
+        return max(open_amount, ZERO)
+    return max(-open_amount, ZERO)
+
+
+def _allocate_all(
+    payment: Document,
+    allocations: Sequence[tuple[Document, Decimal]],
+    *,
+    actor: User | None,
+) -> list[PaymentAllocation]:
+    """Checks every allocation before changing anything, then applies them all."""
+    locked = _locked([payment.id, *(document.id for document, _ in allocations)])
+    payment = locked[payment.id]
+    rest = payment.gross_total - payment.paid_total
+    seen: set[int] = set()
+    checked: list[tuple[Document, Decimal]] = []
+    for given, amount in allocations:
+        document = locked[given.id]
+        field = f"document-{document.id}"
+        if amount <= 0:
+            raise PaymentRefused(_("Enter an amount above zero."), field=field)
+        if document.id in seen:
+            raise PaymentRefused(_("Each document can be allocated once."), field=field)
+        seen.add(document.id)
+        if (
+            document.company_id != payment.company_id
+            or document.kind not in ALLOCATABLE_KINDS
+            or document.state is not DocumentState.ISSUED
+            or (document.kind is DocumentKind.ZK and payment.kind is not DocumentKind.KP)
+        ):
+            raise PaymentRefused(
+                _("%(number)s cannot take this payment.", number=document.number), field=field
+            )
+        available = open_for(payment.kind, document)
+        if amount > available:
+            raise PaymentRefused(
+                _(
+                    "%(number)s has only %(open)s open; %(amount)s is more than that.",
+                    number=document.number,
+                    open=money(available),
+                    amount=money(amount),
+                ),
+                field=field,
+            )
+        checked.append((document, amount))
+    total = sum((amount for _, amount in checked), ZERO)
+    if total > rest:
+        raise PaymentRefused(
+            _(
+                "The allocations add up to %(total)s, more than the %(rest)s left of "
+                "payment %(number)s.",
+                total=money(total),
+                rest=money(rest),
+                number=payment.number or _("this payment"),
+            )
+        )
+    rows = []
+    for document, amount in checked:
+        rows.append(_allocate_row(payment, document, amount, actor=actor))
+        payment.paid_total += amount
+    if checked:
+        add_event(
+            payment,
+            EventKind.PAYMENT,
+            actor=actor,
+            note=", ".join(
+                _("%(amount)s to %(number)s", amount=money(amount), number=document.number)
+                for document, amount in checked
+            ),
+        )
+    db.session.flush()
+    return rows
+
+
+def _allocate_row(
+    payment: Document, document: Document, amount: Decimal, *, actor: User | None
+) -> PaymentAllocation:
+    """One allocation: the document's paid total moves toward its gross (down for a KW)."""
+    row = PaymentAllocation(
+        payment_id=payment.id,
+        document_id=document.id,
+        amount=amount,
+        allocated_by_id=actor.id if actor else None,
+    )
+    db.session.add(row)
+    document.paid_total += amount if payment.kind is DocumentKind.KP else -amount
+    link(payment, document)
+    reference = f" ({payment.reference})" if payment.reference else ""
+    add_event(
+        document,
+        EventKind.PAYMENT,
+        actor=actor,
+        note=_(
+            "%(amount)s from %(number)s%(reference)s",
+            amount=money(amount),
+            number=payment.number,
+            reference=reference,
+        ),
+    )
+    if document.kind is DocumentKind.ZK:
+        _mark_order_prepaid(document)
+    return row
+
+
+def _mark_order_prepaid(order: Document) -> None:
+    """A prepaid order (transfer or card) whose payments cover it is paid."""
+    info = db.session.get(OrderInfo, order.id)
+    if (
+        info is not None
+        and info.payment_state is PaymentState.AWAITING
+        and order.paid_total >= order.gross_total
+    ):
+        info.payment_state = PaymentState.PAID
+
+
+def record_payment(
+    kind: DocumentKind,
+    company: Company,
+    amount: Decimal,
+    *,
+    on: date,
+    channel: PaymentChannel,
+    reference: str = "",
+    actor: User | None,
+    allocations: Sequence[tuple[Document, Decimal]] = (),
+    order: Document | None = None,
+    note: str = "",
+) -> Document:
+    """Issues a KP (money in) or KW (money out) for `amount` and allocates it, partly or fully,
+    across documents; refuses the whole payment when any allocation is wrong."""
+    if kind not in PAYMENT_KINDS:
+        raise ValueError(f"{kind} is not a payment")
+    if amount <= 0:
+        raise PaymentRefused(_("Enter an amount above zero."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise PaymentRefused(_("Enter the amount in złoty and grosze (two decimal places)."))
+    if order is None:
+        order = next((d for d, _ in allocations if d.kind is DocumentKind.ZK), None)
+    with atomic():
+        payment, _lines = issue(
+            kind,
+            on=on,
+            actor=actor,
+            company_id=company.id,
+            reference=reference.strip()[:100],
+            note=note,
+            event_note=note,
+            totals=Totals((RateTotal(ZERO, amount, ZERO),)),
+        )
+        db.session.add(
+            PaymentInfo(
+                document_id=payment.id, channel=channel, order_id=order.id if order else None
+            )
+        )
+        if order is not None:
+            link(order, payment)
+        _allocate_all(payment, allocations, actor=actor)
+    return payment
+
+
+def allocate(
+    payment: Document, document: Document, amount: Decimal, *, actor: User | None
+) -> PaymentAllocation:
+    """Allocates (part of) what is left of a payment to one more document."""
+    if payment.kind not in PAYMENT_KINDS:
+        raise ValueError(f"{payment.kind} is not a payment")
+    with atomic():
+        [row] = _allocate_all(payment, [(document, amount)], actor=actor)
+    return row
+
+
+def allocate_prepayments(
+    order: Document, invoice: Document, *, actor: User | None = None
+) -> Decimal:
+    """Moves what was paid in advance for an order from the order onto its invoice (up to what
+    the invoice asks); a rest stays on the order for its next invoice. Returns what moved."""
+    moved_total = ZERO
+    with atomic():
+        locked = _locked([order.id, invoice.id])
+        order, invoice = locked[order.id], locked[invoice.id]
+        rows = list(
+            db.session.scalars(
+                sa.select(PaymentAllocation)
+                .where(PaymentAllocation.document_id == order.id)
+                .order_by(PaymentAllocation.id)
+            )
+        )
+        payments = _locked([row.payment_id for row in rows]) if rows else {}
+        for row in rows:
+            wanted = open_for(DocumentKind.KP, invoice)
+            move = min(row.amount, wanted)
+            if move <= 0:
+                break
+            payment = payments[row.payment_id]
+            if move == row.amount:
+                db.session.delete(row)
+            else:
+                row.amount -= move
+            order.paid_total -= move
+            _allocate_row(payment, invoice, move, actor=actor)
+            moved_total += move
+        if moved_total:
+            add_event(
+                order,
+                EventKind.PAYMENT,
+                actor=actor,
+                note=_(
+                    "%(amount)s paid in advance moved to %(number)s",
+                    amount=money(moved_total),
+                    number=invoice.number,
+                ),
+            )
+        db.session.flush()
+    return moved_total

@@ -207,3 +207,41 @@ def construct_event(payload: bytes, signature_header: str | None) -> WebhookEven
     if not isinstance(values.get("id"), str) or not isinstance(found, dict):
         raise InvalidWebhook("The body is not a Stripe event")
     return WebhookEvent(id=values["id"], type=str(values.get("type", "")), object=found)
+
+
+def refund(payment_intent_or_charge: str, amount_cents: int, idempotency_key: str) -> str:
+    """Pays `amount_cents` back on a card payment (a PaymentIntent pi_..., a Charge ch_..., or
+    the Checkout Session cs_... that took it); returns the refund's id. The idempotency key
+    makes a retry answer with the first refund instead of paying back twice."""
+    target = payment_intent_or_charge
+    try:
+        if target.startswith("cs_"):
+            found = _client().v1.checkout.sessions.retrieve(target)
+            intent = found.payment_intent
+            target = intent if isinstance(intent, str) else getattr(intent, "id", "") or ""
+        params: dict[str, Any] = {"amount": amount_cents}
+        params["charge" if target.startswith("ch_") else "payment_intent"] = target
+        created = _client().v1.refunds.create(
+            params=params,  # type: ignore[arg-type]
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as error:
+        log.error(
+            "stripe refund failed target=%s http_status=%s code=%s request_id=%s",
+            payment_intent_or_charge,
+            error.http_status,
+            error.code,
+            error.request_id,
+        )
+        raise PaymentProviderError(
+            _(
+                "Stripe did not make the refund: %(error)s",
+                error=error.user_message or type(error).__name__,
+            )
+        ) from error
+    if created.status in ("failed", "canceled"):
+        raise PaymentProviderError(
+            _("Stripe did not make the refund: %(error)s", error=created.failure_reason or "")
+        )
+    log.info("stripe refund created refund=%s amount=%s", created.id, amount_cents)
+    return str(created.id)

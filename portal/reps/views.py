@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from portal.accounts.models import Company, Role, User
+from portal.accounts.models import Company, Role
+from portal.accounts.services import FieldError
 from portal.core.acting import acting_as, acting_target, start_acting, stop_acting
-from portal.core.db import db
-from portal.core.scope import visible_companies
-from portal.core.web import role_required, user
+from portal.core.web import redirect_after_post, role_required, user
+from portal.orders.models import StatusType
+from portal.reps import queries, services
 
 bp = Blueprint("reps", __name__)
 
@@ -20,30 +20,40 @@ bp = Blueprint("reps", __name__)
 @bp.get("/rep")
 @role_required(Role.SALES_REP, Role.STAFF, Role.ADMIN)
 def index() -> str:
-    me = user()
-    companies = list(
-        db.session.scalars(
-            sa.select(Company)
-            .where(visible_companies(me), Company.active.is_(True))
-            .order_by(Company.name)
-            .limit(200)
-        )
-    )
-    users = list(
-        db.session.scalars(
-            sa.select(User)
-            .where(
-                User.company_id.in_([c.id for c in companies]),
-                User.active.is_(True),
-                User.role.in_((Role.BUYER, Role.PARTNER_ADMIN)),
-            )
-            .order_by(User.name)
-        )
-    )
-    by_company: dict[int, list[User]] = {}
-    for member in users:
-        by_company.setdefault(member.company_id or 0, []).append(member)
-    return render_template("reps/index.html", companies=companies, by_company=by_company)
+    return render_template("reps/index.html", board=queries.dashboard(user()), types=StatusType)
+
+
+def _partner_page(
+    company: Company, status: int = 200, body: str = "", error: str = ""
+) -> tuple[str, int]:
+    return render_template(
+        "reps/partner.html",
+        company=company,
+        contacts=queries.contacts(company),
+        orders=queries.recent_orders(company),
+        notes=queries.notes(company),
+        body=body,
+        error=error,
+    ), status
+
+
+@bp.get("/rep/partners/<int:company_id>")
+@role_required(Role.SALES_REP, Role.STAFF, Role.ADMIN)
+def partner(company_id: int) -> tuple[str, int]:
+    return _partner_page(queries.partner_for(user(), company_id))
+
+
+@bp.post("/rep/partners/<int:company_id>/notes")
+@role_required(Role.SALES_REP, Role.STAFF, Role.ADMIN)
+def add_note(company_id: int) -> Response | tuple[str, int]:
+    company = queries.partner_for(user(), company_id)
+    body = request.form.get("body", "")
+    try:
+        services.add_note(company, body, author=user())
+    except FieldError as error:
+        return _partner_page(company, 422, body=body, error=error.message)
+    flash(_("Note saved. Partners never see notes."), "success")
+    return redirect_after_post(url_for("reps.partner", company_id=company.id) + "#notes")
 
 
 @bp.post("/acting/<int:user_id>")

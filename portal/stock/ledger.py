@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.util import identity_key
 
 from portal.core.db import db, is_sqlite
 from portal.core.errors import DomainError
@@ -43,6 +44,27 @@ class DatedBeforeReceipt(StockError):
 
 def _upsert():  # type: ignore[no-untyped-def]
     return sqlite_insert if is_sqlite() else pg_insert
+
+
+def _forget(model: type[BatchStock] | type[StockLevel], key: tuple[int, int]) -> None:
+    """The balances change by SQL statements, not through the session: a copy the session
+    holds would show the old numbers (and a later ORM update would compute from them)."""
+    loaded = db.session.identity_map.get(identity_key(model, key))
+    if loaded is not None:
+        db.session.expire(loaded)
+
+
+def received_in(batch: Batch, warehouse_id: int) -> date:
+    """When the batch first came into this warehouse (by receipt or transfer); its receipt
+    date when nothing has come in yet."""
+    first = db.session.scalar(
+        sa.select(sa.func.min(StockMove.moved_on)).where(
+            StockMove.batch_id == batch.id,
+            StockMove.warehouse_id == warehouse_id,
+            StockMove.quantity > 0,
+        )
+    )
+    return first or batch.received_on
 
 
 def batch_for(
@@ -105,6 +127,8 @@ def receive(
             set_={"on_hand": StockLevel.on_hand + quantity},
         )
     )
+    _forget(BatchStock, (batch.id, warehouse_id))
+    _forget(StockLevel, (line.product_id, warehouse_id))
     return _move(line, warehouse_id, batch.id, quantity, unit_cost, on)
 
 
@@ -116,21 +140,24 @@ def take(
     quantity: Decimal,
     on: date,
     release_reserved: Decimal = ZERO,
+    unit_cost: Decimal | None = None,
 ) -> StockMove:
     """Stock out (WZ, RW, the issuing half of an MM): never below zero, never before the
-    batch was received. `release_reserved` lowers the product's reservation as well (a WZ
-    ships what its order reserved)."""
+    batch came into this warehouse. `release_reserved` lowers the product's reservation as
+    well (a WZ ships what its order reserved). `unit_cost` is the batch's cost unless given
+    (goods sent back to the supplier leave at zero value)."""
     if quantity <= 0:
         raise StockError(_("A quantity issued must be positive."))
     assert line.id is not None and line.product_id is not None
-    if on < batch.received_on:
+    arrived = received_in(batch, warehouse_id)
+    if on < arrived:
         raise DatedBeforeReceipt(
             _(
                 "%(sku)s: batch %(lot)s was received on %(received)s; a document dated "
                 "%(on)s cannot issue it.",
                 sku=line.sku,
                 lot=batch.lot,
-                received=batch.received_on.isoformat(),
+                received=arrived.isoformat(),
                 on=on.isoformat(),
             )
         )
@@ -142,7 +169,9 @@ def take(
             BatchStock.on_hand >= quantity,
         )
         .values(on_hand=BatchStock.on_hand - quantity)
+        .execution_options(synchronize_session=False)
     )
+    _forget(BatchStock, (batch.id, warehouse_id))
     if batch_row.rowcount != 1:  # type: ignore[attr-defined]
         raise NotEnoughStock(
             _(
@@ -165,7 +194,9 @@ def take(
         .values(
             on_hand=StockLevel.on_hand - quantity, reserved=StockLevel.reserved - release_reserved
         )
+        .execution_options(synchronize_session=False)
     )
+    _forget(StockLevel, (line.product_id, warehouse_id))
     if level_row.rowcount != 1:  # type: ignore[attr-defined]
         raise NotEnoughStock(
             _(
@@ -175,7 +206,8 @@ def take(
                 quantity=_plain(quantity),
             )
         )
-    return _move(line, warehouse_id, batch.id, -quantity, batch.unit_cost, on)
+    cost = batch.unit_cost if unit_cost is None else unit_cost
+    return _move(line, warehouse_id, batch.id, -quantity, cost, on)
 
 
 def _move(

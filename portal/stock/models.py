@@ -128,6 +128,10 @@ class Stocktake(Timestamped, Base):
     )
     opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     posted_at: Mapped[datetime | None] = mapped_column()
+    stock_in_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
+    """The PW that posting made for the surpluses."""
+    write_off_id: Mapped[int | None] = mapped_column(sa.ForeignKey("documents.id"))
+    """The RW that posting made for the shortages."""
 
 
 class StocktakeLine(Base):

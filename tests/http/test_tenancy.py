@@ -13,7 +13,7 @@ import pytest
 from portal.accounts.models import Role
 from tests.builders import make_address, make_company, make_product, make_user
 
-STAFF_AREAS = ("/office", "/admin")
+STAFF_AREAS = ("/office", "/admin", "/rep/")
 
 
 def foreign_order(company):
@@ -22,6 +22,22 @@ def foreign_order(company):
     buyer = make_user(role=Role.BUYER, company=company)
     fill_cart(buyer, (make_product(stock=5), "1"))
     return place(buyer)
+
+
+def foreign_shipment(company):
+    """A packed order of another company: its shipment (and label) id."""
+    from decimal import Decimal
+
+    from portal.fulfilment import services
+    from tests.services.fulfilment.helpers import placed_order, receive, staff
+
+    product = make_product()
+    receive(product, 1)
+    order = placed_order(make_user(role=Role.BUYER, company=company), (product, "1"))
+    warehouse = staff()
+    services.confirm(order, actor=warehouse)
+    picks = {line.id: Decimal(1) for line in services.product_lines(order)}
+    return services.pack(order, actor=warehouse, carrier="demo", picks=picks).id
 
 
 def foreign_cart_and_list(company):
@@ -48,6 +64,42 @@ def foreign_cart_and_list(company):
     }
 
 
+def foreign_documents(company):
+    """Another company's invoice with a partner-visible attachment, and its payment (KP)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from portal.documents.attachments import attach
+    from portal.documents.models import DocumentKind
+    from portal.payments.models import PaymentChannel
+    from portal.payments.services import record_payment
+    from tests.services.documents.helpers import invoice
+
+    staff = make_user(role=Role.STAFF)
+    bill = invoice(company)
+    attachment = attach(bill, filename="t.txt", data=b"theirs", internal=False, actor=staff)
+    payment = record_payment(
+        DocumentKind.KP,
+        company,
+        Decimal("1.00"),
+        on=date(2026, 11, 2),
+        channel=PaymentChannel.BANK_TRANSFER,
+        actor=staff,
+        allocations=[(bill, Decimal("1.00"))],
+    )
+    return {"document_id": bill.id, "attachment_id": attachment.id, "payment_id": payment.id}
+
+
+def foreign_rma(company):
+    """Another company's RMA (a return from its delivered order)."""
+    from tests.builders import delivered_order
+    from tests.services.returns.helpers import claim, file_return, wz_lines
+
+    buyer = make_user(role=Role.BUYER, company=company)
+    _order, note = delivered_order(buyer)
+    return file_return(buyer, claim(wz_lines(note)[0])).id
+
+
 @pytest.fixture
 def world():
     mine = make_company(name="Mine")
@@ -61,7 +113,18 @@ def world():
             "address_id": make_address(theirs).id,
             "message_id": 1,
             "order_id": foreign_order(theirs).id,
+            "shipment_id": foreign_shipment(theirs),
+            "document_id": foreign_order(theirs).id,  # any document of theirs
+            "product_id": make_product().id,  # staff-only routes: products belong to nobody
+            "stocktake_id": 1,  # staff-only routes
+            "rule_id": 1,  # admin-only routes: final-document rules belong to nobody
+            "status_id": 1,  # admin-only routes: order statuses belong to nobody
+            "reason_id": 1,  # admin-only routes: reason codes belong to nobody
+            "company_id": theirs.id,  # /rep/partners and /admin/partners: staff-only
+            "rma_id": foreign_rma(theirs),
+            "photo_id": 1,  # only under /returns/<rma_id>/: the RMA decides
             **foreign_cart_and_list(theirs),
+            **foreign_documents(theirs),
         },
     }
 

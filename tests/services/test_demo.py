@@ -217,3 +217,46 @@ def test_load_refuses_a_database_with_data_and_if_empty_leaves_it(demo: Flask, c
     assert "nothing loaded" in skipped.output
     db.session.remove()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == orders
+
+
+def test_the_demo_stock_went_through_the_ledger(ctx: None) -> None:
+    from portal.core.clock import local_today
+    from portal.stock.ledger import check
+    from portal.stock.models import StockMove
+    from portal.stock.queries import low_stock, main_warehouse_id
+
+    assert check() == []
+    assert demo_cli_check_exit_code() == 0
+    kinds = Counter(
+        db.session.scalars(sa.select(Document.kind).where(Document.kind.in_(["PW", "PZ", "RW"])))
+    )
+    assert (
+        kinds[DocumentKind.PW] >= 1 and kinds[DocumentKind.PZ] >= 2 and kinds[DocumentKind.RW] >= 2
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StockMove)) > 0
+    assert low_stock(main_warehouse_id(), today=local_today())
+
+
+def test_every_demo_partner_has_rmas_in_every_status(ctx: None) -> None:
+    from portal.returns.models import RmaInfo, RmaStatus
+
+    rows = db.session.execute(
+        sa.select(Document.company_id, RmaInfo.status).join(
+            RmaInfo, RmaInfo.document_id == Document.id
+        )
+    ).all()
+    statuses: dict[int | None, set[RmaStatus]] = defaultdict(set)
+    for company_id, status in rows:
+        statuses[company_id].add(status)
+    partners = db.session.scalars(
+        sa.select(User.company_id).where(User.email.like("buyer@%.example"))
+    ).all()
+    assert partners and all(statuses[company] == set(RmaStatus) for company in partners)
+    kinds = Counter(db.session.scalars(sa.select(Document.kind)))
+    assert kinds[DocumentKind.ZW] and kinds[DocumentKind.KOR] and kinds[DocumentKind.KW]
+
+
+def demo_cli_check_exit_code() -> int:
+    from flask import current_app
+
+    return current_app.test_cli_runner().invoke(args=["stock", "check"]).exit_code

@@ -469,3 +469,24 @@ def test_the_cart_page_costs_the_same_queries_with_5_or_50_lines(login, buyer, c
     count_queries.statements.clear()
     add(client, products[1], "1", **HTMX)
     assert count_queries.count <= 12, count_queries.statements
+
+
+def test_each_line_is_one_form_whose_buttons_post_where_they_say(login, buyer):
+    product = make_product(name="Hinge")
+    client = login(buyer)
+    add(client, product, "2")
+    line = line_id(buyer, product)
+    html = client.get("/cart", headers=HTMX).get_data(as_text=True)
+    assert f'<form id="line-{line}" class="stepper" method="post"' in html
+    assert f'form="line-{line}" formaction="/cart/lines/{line}/save"' in html
+    assert f'form="line-{line}" formaction="/cart/lines/{line}/remove"' in html
+    assert html.count('name="csrf_token"') == 2  # the line's form and "Save as order list"
+    assert html.count("hx-target=") == 1  # set once on #cart, inherited by every line
+
+    # Without JavaScript the browser posts the line's form to the button's formaction.
+    response = client.post(f"/cart/lines/{line}/save", data={"quantity": "2"})
+    assert response.status_code == 303
+    assert lines_of(buyer, saved=True) == [(product.id, D("2"))]
+    html = client.get("/cart", headers=HTMX).get_data(as_text=True)
+    assert f'action="/cart/lines/{line}/move"' in html
+    assert f'formaction="/cart/lines/{line}/remove"' in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,53 @@ def test_only_staff_see_the_mail_queue(app, login, role):
         sa.select(OutboxMessage.status).where(OutboxMessage.id == message.id)
     )
     assert status is MailStatus.FAILED
+
+
+def test_mail_is_queued_unrendered_and_the_worker_writes_it_in_the_recipients_language(
+    app, monkeypatch, tmp_path: Path
+):
+    folder = tmp_path / "mail"
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    monkeypatch.setitem(app.config, "MAIL_FILE_DIR", str(folder))
+    with atomic():
+        message = outbox.enqueue(
+            "orders/placed",
+            to="anna@acme.example",
+            language="pl",
+            context={
+                "name": POLISH,
+                "number": "ZK/2026/11/0042",
+                "gross": Decimal("1234.50"),
+                "link": "http://portal.test/orders/42",
+            },
+        )
+    stored = db.session.execute(
+        sa.select(OutboxMessage.rendered_text, OutboxMessage.language, OutboxMessage.context).where(
+            OutboxMessage.id == message.id
+        )
+    ).one()
+    assert stored.rendered_text == ""  # nothing is rendered in the request that queues it
+    assert stored.language == "pl"
+    assert stored.context["gross"] == {"$decimal": "1234.50"}
+
+    assert deliver_due() == (1, 0)
+
+    [eml] = folder.glob("*.eml")
+    mail = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    assert mail["Subject"] == "Zamówienie ZK/2026/11/0042 zostało złożone"
+    assert f"Dzień dobry, {POLISH}," in text
+    assert "1\u00a0234,50\u00a0zł" in text  # the exact amount, formatted the Polish way
+    assert message.rendered_subject == mail["Subject"]  # kept for the staff's mail queue
+
+
+def test_a_message_that_cannot_be_rendered_is_retried_and_never_lost(app, smtp_server):
+    smtp_server.configure(app)
+    with atomic():
+        message = outbox.enqueue("orders/no_such_mail", to="anna@acme.example", context={})
+
+    assert deliver_due() == (0, 1)
+
+    assert message.status is MailStatus.PENDING
+    assert "no_such_mail" in (message.last_error or "")
+    assert smtp_server.messages == []

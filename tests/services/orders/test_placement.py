@@ -17,7 +17,13 @@ from portal.core.db import db
 from portal.core.errors import DomainError
 from portal.documents.models import Document, DocumentEvent, DocumentKind, DocumentLine
 from portal.notifications.models import OutboxMessage
-from portal.orders.models import OrderInfo, OrderStatus, PaymentMethod, StatusType
+from portal.orders.models import (
+    DeliveryMethod,
+    OrderInfo,
+    OrderStatus,
+    PaymentMethod,
+    StatusType,
+)
 from portal.orders.services import CheckoutChanged, EmptyCart, place_order, seen_lines
 from portal.stock.models import StockLevel
 from tests.builders import main_warehouse, make_company, make_product, make_user, set_stock
@@ -266,3 +272,38 @@ def test_numbers_are_gapless_even_when_a_placement_fails(buyer):
         )  # no Stripe keys: refused after numbering began
     second = place(buyer)
     assert int(second.number[-4:]) == int(first.number[-4:]) + 1
+
+
+def test_placing_writes_the_timeline_and_numbers_the_order_in_one_transaction(buyer):
+    fill_cart(buyer, (make_product(stock=5), "2"), (make_product(stock=5), "1"))
+    order = place(buyer, delivery_method=DeliveryMethod.COURIER)
+    events = list(
+        db.session.scalars(
+            sa.select(DocumentEvent)
+            .where(DocumentEvent.document_id == order.id)
+            .order_by(DocumentEvent.id)
+        )
+    )
+    new = db.session.get(OrderStatus, order.status_id)
+    assert [(e.kind.value, e.from_status_id, e.to_status_id) for e in events] == [
+        ("created", None, None),
+        ("status", None, new.id),
+    ]
+    assert [line.sku for line in lines_of(order)][-1] == "DELIVERY"
+    db.session.expire_all()
+    assert db.session.get(Document, order.id).number == order.number is not None
+
+
+def test_a_reservation_beyond_the_stock_on_hand_is_refused_by_the_database_guard(buyer):
+    from portal.core.db import atomic
+    from portal.orders.services import _change_reserved
+
+    product = make_product(stock=3)
+    warehouse = main_warehouse().id
+    db.session.commit()  # kept through the refused changes' rollbacks
+    with pytest.raises(RuntimeError), atomic():
+        _change_reserved(warehouse, {product.id: D("4")})
+    assert stock_of(product).reserved == 0
+    with pytest.raises(RuntimeError), atomic():
+        _change_reserved(warehouse, {product.id: D("-1")})
+    assert stock_of(product).reserved == 0

@@ -1,0 +1,90 @@
+"""What a partner owes: open invoices, orders not yet invoiced, overdue amounts, exposure.
+
+DOMAIN.md "Credit and limits": exposure = unpaid invoices (gross − paid, corrections that lower
+the debt included) + placed, not yet invoiced orders (not cancelled or rejected); gross.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from portal.accounts.models import Company
+from portal.core.db import db
+from portal.core.money import ZERO, sum_of
+from portal.documents.models import SALES_KINDS, Document, DocumentKind, DocumentLink, DocumentState
+from portal.orders.models import OrderStatus, StatusType
+
+INVOICE_KINDS = (DocumentKind.FS, DocumentKind.PA)
+
+
+def open_documents_total(company_id: int) -> Decimal:
+    """Invoices, receipts and corrections: gross − paid, a negative KOR lowering the sum."""
+    total = db.session.scalar(
+        sa.select(sum_of(Document.gross_total - Document.paid_total)).where(
+            Document.company_id == company_id,
+            Document.kind.in_(SALES_KINDS),
+            Document.state == DocumentState.ISSUED,
+        )
+    )
+    return total if total is not None else ZERO
+
+
+def overdue_total(company_id: int, today: date) -> Decimal:
+    total = db.session.scalar(
+        sa.select(sum_of(Document.gross_total - Document.paid_total)).where(
+            Document.company_id == company_id,
+            Document.kind.in_(SALES_KINDS),
+            Document.state == DocumentState.ISSUED,
+            Document.gross_total > Document.paid_total,
+            Document.due_on < today,
+        )
+    )
+    return total if total is not None else ZERO
+
+
+def invoiced(order: type[Document] | sa.orm.util.AliasedClass[Document]) -> sa.ColumnElement[bool]:
+    """The order led to an invoice or receipt, directly or through its delivery note."""
+    invoice = aliased(Document)
+    step = aliased(DocumentLink)
+    direct = (
+        sa.select(DocumentLink.source_id)
+        .join(invoice, invoice.id == DocumentLink.target_id)
+        .where(DocumentLink.source_id == order.id, invoice.kind.in_(INVOICE_KINDS))
+    )
+    through = (
+        sa.select(DocumentLink.source_id)
+        .join(step, step.source_id == DocumentLink.target_id)
+        .join(invoice, invoice.id == step.target_id)
+        .where(DocumentLink.source_id == order.id, invoice.kind.in_(INVOICE_KINDS))
+    )
+    return sa.or_(direct.exists(), through.exists())
+
+
+def uninvoiced_orders_total(company_id: int) -> Decimal:
+    """Placed orders without an invoice yet, less what was paid for them in advance."""
+    total = db.session.scalar(
+        sa.select(sum_of(Document.gross_total - Document.paid_total))
+        .join(OrderStatus, OrderStatus.id == Document.status_id)
+        .where(
+            Document.kind == DocumentKind.ZK,
+            Document.company_id == company_id,
+            OrderStatus.type != StatusType.FAILURE,
+            ~invoiced(Document),
+        )
+    )
+    return total if total is not None else ZERO
+
+
+def exposure(company: Company) -> Decimal:
+    return open_documents_total(company.id) + uninvoiced_orders_total(company.id)
+
+
+def pending_rma_credits(company: Company) -> Decimal:
+    """Credits the partner can expect from open RMAs (approved, not yet corrected by a KOR).
+
+    The returns area fills this in from its RMAs; until RMAs exist nothing is pending."""
+    return ZERO
