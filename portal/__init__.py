@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter, Map
 
 from portal import config as config_module
 from portal.core.db import configure_sqlite, db
@@ -39,10 +40,26 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     assert models.__all__  # every table is known to the metadata before anything runs
 
+    app.url_map.converters["int"] = DatabaseId
     views_registry.register(app)
     register_error_handlers(app)
     _security_headers(app)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:...>` in a URL: a 64-bit id at most, so an absurd number is a 404 like any
+    missing id instead of an integer the database refuses (a 500 on PostgreSQL)."""
+
+    def __init__(
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = 2**63 - 1,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _select_locale() -> str | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,8 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -45,7 +48,8 @@ class Timestamped:
 
 @contextmanager
 def atomic() -> Iterator[None]:
-    """One unit of work: the outermost block commits or rolls back; nested blocks join it."""
+    """One unit of work: the outermost block commits or rolls back; nested blocks join it.
+    Work registered with `on_commit` runs once the outermost block has committed."""
     info = db.session.info
     depth = info.get("atomic_depth", 0)
     info["atomic_depth"] = depth + 1
@@ -56,9 +60,31 @@ def atomic() -> Iterator[None]:
     except BaseException:
         if depth == 0:
             db.session.rollback()
+            info.pop("on_commit", None)
         raise
     finally:
         info["atomic_depth"] = depth
+    if depth == 0:
+        _run_on_commit()
+
+
+def on_commit(callback: Callable[[], None]) -> None:
+    """Runs `callback` after the enclosing atomic() block commits, and never if it rolls back:
+    side effects that must not hold the transaction open (rendering a PDF while SQLite's
+    write lock is held would stall every other writer). A failing callback is logged; the
+    committed work stands, and what the callback makes must be possible to make later."""
+    assert db.session.info.get("atomic_depth", 0) > 0, "on_commit outside atomic()"
+    db.session.info.setdefault("on_commit", []).append(callback)
+
+
+def _run_on_commit() -> None:
+    callbacks = db.session.info.pop("on_commit", [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit work failed: %r", callback)
+            db.session.rollback()
 
 
 def _wants_write_lock() -> bool:

@@ -1,29 +1,39 @@
-"""A year of orders for the demo partners, made through the real cart and order services.
+"""A year of orders for the demo partners, made through the real cart, order, fulfilment,
+invoicing and payment services.
 
-Each order is placed from its buyer's cart on its historical date (so its number falls in that
-month's series) and moved along the pipeline by staff; then what the services stamped with the
-present (the order's dates, its timeline, its messages) is dated back to when it happened.
-Orders go in chronological order, so numbers grow with time and no series has a gap.
+Everything happens on one timeline, in the order it happened: an order is placed from its
+buyer's cart on its historical date (so its number falls in that month's series), staff
+confirm, pick and pack it (packing issues the WZ through the stock ledger, the shipment with
+the demo carrier's tracking number, and the FS or PA the rules choose, all dated that day),
+the carrier ships and delivers it; Globex, invoiced monthly, gets its collective FS at the end
+of each month; the partners pay by bank transfer (KP), in advance when the order asks for it.
+Every series therefore grows with time without a gap. After each step, what the services
+stamped with the present (timelines, documents, shipments, allocations, stock moves) is dated
+back to when it happened.
 
-The history is one transaction. The services queue a mail for every order they touch; those
-rows are deleted before it commits, so no worker ever sees them and nobody is mailed.
+The history is one transaction. The services queue a mail for every order and document they
+touch; those rows are deleted before it commits, so no worker ever sees them and nobody is
+mailed.
 """
 
 from __future__ import annotations
 
+import enum
+import heapq
+import itertools
 import logging
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import click
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from portal.accounts.models import Address, Company, Role, User
+from portal.accounts.models import Address, Company, Invoicing, Role, User
 from portal.cart import services as cart_services
 from portal.cart.models import Cart, CartLine
 from portal.cart.quantities import MAX_QUANTITY, normalise_quantity
@@ -31,6 +41,7 @@ from portal.cart.queries import CartView, cart_view
 from portal.catalog.models import Product
 from portal.catalog.queries import Viewer
 from portal.core.db import atomic, db, utcnow
+from portal.core.money import ZERO, round_money
 from portal.demo.vocabulary import (
     CANCEL_REASONS,
     CHECKOUT_NOTES,
@@ -42,15 +53,27 @@ from portal.demo.vocabulary import (
     THREADS,
     Thread,
 )
-from portal.documents.models import Document, DocumentEvent
+from portal.documents.models import Document, DocumentEvent, DocumentKind, DocumentLink
 from portal.documents.totals import totals_from_net
+from portal.fulfilment import services as fulfilment
+from portal.fulfilment.models import Shipment
+from portal.invoicing import queries as invoicing_queries
+from portal.invoicing import services as invoicing
 from portal.notifications.models import OutboxMessage
 from portal.orders import credit
 from portal.orders import services as orders
 from portal.orders.delivery import DELIVERY_VAT, delivery_cost
-from portal.orders.models import DeliveryMethod, OrderStatus, PaymentMethod, Step
-from portal.orders.statuses import move_to_step
-from portal.stock.models import StockLevel
+from portal.orders.models import (
+    DeliveryMethod,
+    OrderInfo,
+    OrderStatus,
+    PaymentMethod,
+    PaymentState,
+    Step,
+)
+from portal.payments import services as payments
+from portal.payments.models import PaymentAllocation, PaymentChannel
+from portal.stock.models import StockLevel, StockMove
 from portal.stock.queries import main_warehouse_id
 
 Fate = tuple[Step, ...]
@@ -93,6 +116,34 @@ POOL = 600
 """Products the history draws from, whatever the size of the catalog."""
 REP_DISCOUNT = Decimal("3.00")
 """The extra discount, in percent, the sales rep gives the phone order."""
+STOCK_SHARE = Decimal("0.8")
+"""The history's orders ask for at most this share of a product's opening stock, so that
+packing finds the goods (the goods receipts of the demo come after the history)."""
+CARRIER = "demo"
+"""The demo courier: made-up tracking numbers, delivered two days after shipping."""
+MONTH_END_UTC = 16
+"""Monthly invoices are issued at the end of the month's last day, after the last packing."""
+PART_SHARE = Decimal("0.4")
+"""What a part-paid invoice has received."""
+RECEIPT_PLEASE = "Proszę o paragon – zakup do sklepu firmowego."
+"""A buyer's message that the final-document rules answer with a receipt (PA) although the
+partner has a tax ID."""
+
+
+class Pay(enum.Enum):
+    """How an order's invoice (or its advance payment) gets paid."""
+
+    AS_USUAL = "as usual"
+    """Prepaid orders before they are confirmed; invoices around their due date, by bank
+    transfer, when that date has come."""
+    NOT_YET = "not yet"
+    """Nothing arrives (a prepaid order on hold waits for its transfer)."""
+    PART = "part"
+    """The invoice receives PART_SHARE soon after it is issued; the rest is not due yet."""
+    OVERDUE = "overdue"
+    """The invoice stays unpaid past its due date."""
+    CARD = "card"
+    """Paid by card at checkout; the KP moves onto the invoice when it is issued."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +158,9 @@ class Scripted:
     """Above the buyer's monthly limit: it waits for the partner admin."""
     note: str = ""
     thread: Thread = ()
+    message: str = ""
+    """The buyer's message to the seller (the final-document rules read it)."""
+    pay: Pay = Pay.AS_USUAL
 
 
 @dataclass(frozen=True)
@@ -124,6 +178,7 @@ class Script:
     scripted: tuple[Scripted, ...] = ()
 
 
+DAY = 24
 SCRIPTS: dict[str, Script] = {
     "acme": Script(
         past_orders=27,
@@ -131,8 +186,13 @@ SCRIPTS: dict[str, Script] = {
         admin_share=0.25,
         references="acme",
         scripted=(
-            Scripted(APPROVED_THEN_DELIVERED, (38 * 24, 52 * 24), big=True),
-            Scripted(REJECTED, (16 * 24, 24 * 24), big=True, note=REJECTION_REASON),
+            Scripted(APPROVED_THEN_DELIVERED, (38 * DAY, 52 * DAY), big=True),
+            Scripted(REJECTED, (16 * DAY, 24 * DAY), big=True, note=REJECTION_REASON),
+            # Invoiced about four weeks ago on 14 days' terms, never paid: overdue.
+            Scripted(DELIVERED, (22 * DAY, 25 * DAY), pay=Pay.OVERDUE),
+            Scripted(DELIVERED, (12 * DAY, 16 * DAY), message=RECEIPT_PLEASE),
+            # Invoiced about a week ago: part paid, the rest due next week.
+            Scripted(DELIVERED, (4 * DAY, 7 * DAY), pay=Pay.PART),
             Scripted(SHIPPED, (6, 30), thread=THREADS["acme_shipped"]),
             Scripted(PACKED, (3, 20)),
             Scripted(CONFIRMED, (2, 30)),
@@ -147,6 +207,8 @@ SCRIPTS: dict[str, Script] = {
         held=1,
         references="sap",
         scripted=(
+            Scripted(DELIVERED, (18 * DAY, 24 * DAY)),
+            Scripted(DELIVERED, (3 * DAY, 8 * DAY)),
             Scripted(SHIPPED, (4, 40), thread=THREADS["globex_shipped"]),
             Scripted(PACKED, (5, 30)),
             Scripted(PICKING, (2, 10)),
@@ -157,7 +219,15 @@ SCRIPTS: dict[str, Script] = {
         past_orders=22,
         cancelled=2,
         scripted=(
-            Scripted(ON_HOLD, (10, 50), note=HOLD_FOR_PREPAYMENT, thread=THREADS["kowalski_hold"]),
+            Scripted(DELIVERED, (15 * DAY, 20 * DAY)),
+            Scripted(DELIVERED, (3 * DAY, 6 * DAY), pay=Pay.CARD),
+            Scripted(
+                ON_HOLD,
+                (10, 50),
+                note=HOLD_FOR_PREPAYMENT,
+                thread=THREADS["kowalski_hold"],
+                pay=Pay.NOT_YET,
+            ),
             Scripted(CONFIRMED, (4, 30)),
             Scripted(NEW, (30, 60)),
             Scripted(NEW, (1, 30)),
@@ -205,6 +275,9 @@ class Planned:
     big: bool = False
     note: str = ""
     thread: Thread = ()
+    pay: Pay = Pay.AS_USUAL
+    order: Document | None = None
+    """The placed order, once the timeline has come to it."""
 
 
 @dataclass
@@ -215,19 +288,25 @@ class Cast:
     """Everything the services stamp during the build is at or after this; the history is
     dated before it."""
     main_warehouse: int
+    last_move_id: int
+    """Stock moves after this one are the history's (the opening balance's come before)."""
     everyday: list[Product] = field(default_factory=list)
     expensive: list[Product] = field(default_factory=list)
+    stock: dict[int, Decimal] = field(default_factory=dict)
+    """Opening stock in the main warehouse per product of the pool."""
 
 
 def add_history(*, seed: int, product_ids: Sequence[int], company_ids: dict[str, int]) -> int:
-    """Orders, saved items, carts and order lists for the demo partners; returns the order
-    count. Its own random stream keeps the catalog of a seed as it was."""
+    """Orders with their delivery notes, shipments, invoices and payments, saved items,
+    carts and order lists for the demo partners; returns the order count. Its own random
+    stream keeps the catalog of a seed as it was."""
     rng = random.Random(f"{seed}/history")
     cast = Cast(
         staff=_one(sa.select(User).where(User.role == Role.STAFF).order_by(User.id)),
         rep=_one(sa.select(User).where(User.role == Role.SALES_REP).order_by(User.id)),
         started=utcnow(),
         main_warehouse=main_warehouse_id(),
+        last_move_id=db.session.scalar(sa.select(sa.func.max(StockMove.id))) or 0,
     )
     _load_pool(rng, cast, product_ids)
     if not cast.everyday:
@@ -237,11 +316,22 @@ def add_history(*, seed: int, product_ids: Sequence[int], company_ids: dict[str,
         (order for partner in partners for order in _plan(rng, cast, partner)),
         key=lambda order: order.times[0],
     )
+    _within_stock(cast, planned)
     last_mail = db.session.scalar(sa.select(sa.func.max(OutboxMessage.id))) or 0
-    with atomic(), _quiet(orders.log):
-        with click.progressbar(planned, label="Orders") as bar:
-            for order in bar:
-                _make(cast, order)
+    timeline = Timeline(cast, random.Random(f"{seed}/history/payments"))
+    for order in planned:
+        timeline.add(order.times[0], _placing(timeline, order))
+    for partner in partners:
+        if partner.company.invoicing is Invoicing.MONTHLY:
+            first = min(order.times[0] for order in planned if order.partner is partner)
+            for month_end in _month_ends(first, cast.started):
+                timeline.add(month_end, _monthly_invoice(timeline, partner, month_end))
+    with atomic(), _quiet(orders.log), _quiet(fulfilment.log), _quiet(invoicing.log):
+        with click.progressbar(length=len(timeline), label="Orders") as bar:
+            timeline.run(bar.update)
+        for order in planned:
+            if order.order is not None:
+                _write_thread(cast, order, order.order, order.placer)
         for partner in partners:
             _fill_carts(rng, cast, partner)
             _add_lists(rng, cast, partner)
@@ -271,22 +361,24 @@ def _one(query: sa.Select[User]) -> User:
 def _load_pool(rng: random.Random, cast: Cast, product_ids: Sequence[int]) -> None:
     """A sample of the catalog's sellable products that the main warehouse has in stock."""
     picked = sorted(rng.sample(product_ids, min(POOL, len(product_ids))))
-    products = list(
-        db.session.scalars(
-            sa.select(Product)
-            .join(StockLevel, StockLevel.product_id == Product.id)
-            .where(
-                Product.id.in_(picked),
-                Product.active.is_(True),
-                StockLevel.warehouse_id == cast.main_warehouse,
-                StockLevel.on_hand > 0,
-            )
-            .options(joinedload(Product.vat_rate))
-            .order_by(Product.id)
+    rows = db.session.execute(
+        sa.select(Product, StockLevel.on_hand)
+        .join(StockLevel, StockLevel.product_id == Product.id)
+        .where(
+            Product.id.in_(picked),
+            Product.active.is_(True),
+            StockLevel.warehouse_id == cast.main_warehouse,
+            StockLevel.on_hand > 0,
         )
-    )
+        .options(joinedload(Product.vat_rate))
+        .order_by(Product.id)
+    ).all()
+    products = [product for product, _on_hand in rows]
+    cast.stock = {product.id: on_hand for product, on_hand in rows}
     cast.everyday = [p for p in products if _smallest_line(p) <= EVERYDAY_LIMIT]
-    cast.expensive = sorted(products, key=lambda p: (-p.list_price, p.id))[:8]
+    # Big orders take three lines of BIG_LINE from these: enough stock for all of them.
+    deep = [p for p in products if p.list_price * cast.stock[p.id] * STOCK_SHARE >= 4 * BIG_LINE]
+    cast.expensive = sorted(deep or products, key=lambda p: (-p.list_price, p.id))[:8]
 
 
 def _smallest_line(product: Product) -> Decimal:
@@ -358,6 +450,9 @@ def _plan(rng: random.Random, cast: Cast, partner: Partner) -> list[Planned]:
             note=scripted.note,
             thread=scripted.thread,
         )
+        if scripted.message:
+            order.message = scripted.message
+        order.pay = scripted.pay
         planned.append(order)
     in_time = sorted(planned, key=lambda order: order.times[0])
     for order, reference in zip(

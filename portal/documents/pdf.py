@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -25,7 +26,7 @@ from flask_babel import gettext as _
 
 from portal.accounts.models import Company, User
 from portal.accounts.taxids import display_tax_id
-from portal.core.db import db
+from portal.core.db import atomic, db
 from portal.documents.models import Document, DocumentKind, DocumentLine, DocumentLink
 from portal.documents.services import lines_of, totals_for
 from portal.documents.totals import Totals
@@ -306,16 +307,14 @@ def _font_config() -> Any:
     return FontConfiguration()
 
 
-def render_pdf(document: Document) -> bytes:
-    """The document's PDF, freshly rendered (store_pdf keeps the one made at issue time)."""
-    from weasyprint import HTML
-
+def pdf_html(document: Document) -> str:
+    """The document's printable HTML (everything the PDF needs from the database)."""
     if document.kind not in PDF_KINDS:
         raise ValueError(f"no PDF for {document.kind}")
     view = pdf_view(document)
     language = document_language(document)
     with force_locale(language):
-        html = render_template(
+        return render_template(
             TEMPLATES[document.kind],
             view=view,
             title=title_of(document.kind),
@@ -323,21 +322,28 @@ def render_pdf(document: Document) -> bytes:
             quantity=quantity,
             language=language,
         )
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
     pdf: bytes = HTML(string=html, base_url=current_app.root_path).write_pdf(
         font_config=_font_config()
     )
     return pdf
 
 
+def render_pdf(document: Document) -> bytes:
+    """The document's PDF, freshly rendered (store_pdf keeps the one made at issue time)."""
+    return html_to_pdf(pdf_html(document))
+
+
 def pdf_folder() -> Path:
     return Path(current_app.config["MEDIA_ROOT"]) / "documents"
 
 
-def store_pdf(document: Document) -> None:
-    """Renders the document's PDF once and keeps it; a document that has one keeps it."""
-    if document.pdf_key:
-        return
-    data = render_pdf(document)
+def _save(data: bytes) -> str:
+    """Content-addressed: the same PDF is one file."""
     key = hashlib.sha256(data).hexdigest()[:40]
     folder = pdf_folder()
     folder.mkdir(parents=True, exist_ok=True)
@@ -346,9 +352,40 @@ def store_pdf(document: Document) -> None:
         temporary = path.with_suffix(".part")
         temporary.write_bytes(data)
         temporary.replace(path)
-    document.pdf_key = f"documents/{key}.pdf"
+    log.info("pdf stored key=%s bytes=%d", key, len(data))
+    return f"documents/{key}.pdf"
+
+
+def store_pdf(document: Document) -> None:
+    """Renders the document's PDF once and keeps it, in the caller's transaction (a download
+    or the mail worker finding none yet); a document that has one keeps it."""
+    if document.pdf_key:
+        return
+    document.pdf_key = _save(render_pdf(document))
     db.session.flush()
-    log.info("pdf stored document=%s key=%s bytes=%d", document.id, key, len(data))
+
+
+def store_pdfs_after_commit(document_ids: Sequence[int]) -> None:
+    """Renders the PDFs of documents just issued, for `on_commit`: the HTML is built, the
+    read transaction ends, WeasyPrint runs with no transaction open (on SQLite a request's
+    transaction holds the write lock), and one short transaction records the keys."""
+    documents = [
+        document
+        for document in (db.session.get(Document, id_) for id_ in document_ids)
+        if document is not None and document.kind in PDF_KINDS and not document.pdf_key
+    ]
+    pages = [(document.id, pdf_html(document)) for document in documents]
+    db.session.commit()
+    keys = [(document_id, _save(html_to_pdf(html))) for document_id, html in pages]
+    with atomic():
+        for document_id, key in keys:
+            db.session.execute(
+                sa.update(Document)
+                .where(Document.id == document_id, Document.pdf_key.is_(None))
+                .values(pdf_key=key)
+            )
+    for document in documents:
+        db.session.refresh(document, ["pdf_key"])
 
 
 def pdf_path(document: Document) -> Path | None:

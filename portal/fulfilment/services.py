@@ -8,12 +8,12 @@ with its label and the final sales document commit together or not at all.
 from __future__ import annotations
 
 import enum
-import importlib.util
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from portal.accounts.models import User
 from portal.catalog.models import Product, Unit
 from portal.core.clock import local_today
-from portal.core.db import atomic, db, is_sqlite, utcnow
+from portal.core.db import atomic, db, is_sqlite, on_commit, utcnow
 from portal.core.errors import DomainError
 from portal.core.money import ZERO, round_money
 from portal.documents.models import (
@@ -31,13 +31,14 @@ from portal.documents.models import (
     DocumentLine,
     EventKind,
 )
+from portal.documents.pdf import store_pdfs_after_commit
 from portal.documents.services import LineDraft, add_event, issue, lines_of
 from portal.fulfilment import carriers as carrier_registry
-from portal.fulfilment.labels import LabelData, render_label, store_label
+from portal.fulfilment.labels import store_label_after_commit
 from portal.fulfilment.models import Shipment
-from portal.orders.models import OrderInfo, OrderStatus, StatusType, Step
+from portal.invoicing.services import issue_final_documents
+from portal.orders.models import OrderStatus, StatusType, Step
 from portal.orders.statuses import move_to_step
-from portal.seller.services import seller
 from portal.stock import ledger
 from portal.stock.models import Batch, StockLevel
 from portal.stock.queries import main_warehouse_id
@@ -485,18 +486,9 @@ def pack(
         db.session.add(shipment)
         db.session.flush()
         shipment.tracking_number = chosen_carrier.book(shipment)
-        shipment.label_key = store_label(
-            render_label(
-                LabelData(
-                    shipment=shipment,
-                    order=order,
-                    info=db.session.get_one(OrderInfo, order.id),
-                    delivery_note=delivery_note,
-                    seller=seller(),
-                    carrier_label=str(chosen_carrier.label),
-                )
-            )
-        )
+        # Label and delivery-note PDFs are rendered once this commits, not under the lock.
+        on_commit(partial(store_label_after_commit, shipment.id))
+        on_commit(partial(store_pdfs_after_commit, [delivery_note.id]))
         move_to_step(
             order,
             Step.PACK,
@@ -508,24 +500,9 @@ def pack(
                 tracking=shipment.tracking_number,
             ).strip(),
         )
-        issue_final_documents_when_available(order, delivery_note, actor=actor)
+        issue_final_documents(order, delivery_note, actor=actor, on=on)
     log.info("order packed id=%s wz=%s shipment=%s", order.id, delivery_note.number, shipment.id)
     return shipment
-
-
-def issue_final_documents_when_available(
-    order: Document, delivery_note: Document, *, actor: User
-) -> None:
-    """INTEGRATION GUARD: calls portal.invoicing.services.issue_final_documents once that
-    module exists (another area writes it); until then it does nothing. Replace the call with
-    a direct import when both areas are merged."""
-    if importlib.util.find_spec("portal.invoicing.services") is None:
-        return
-    from portal.invoicing import services as invoicing
-
-    hook = getattr(invoicing, "issue_final_documents", None)
-    if hook is not None:
-        hook(order, delivery_note, actor=actor)
 
 
 # --- shipping and delivery -----------------------------------------------------------------

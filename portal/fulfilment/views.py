@@ -24,7 +24,7 @@ from portal.core.web import (
 from portal.documents.models import Document
 from portal.fulfilment import queries, services
 from portal.fulfilment.forms import HoldForm, PackForm, ScanForm
-from portal.fulfilment.labels import label_path
+from portal.fulfilment.labels import ensure_label, label_path
 from portal.fulfilment.queries import QueueFilters
 from portal.orders.models import StatusType
 from portal.seller.services import seller
@@ -311,9 +311,7 @@ def pack(order_id: int) -> Response:
 @role_required(*STAFF_ROLES)
 def label(shipment_id: int) -> Response:
     shipment = queries.shipment_for_staff(shipment_id)
-    if not shipment.label_key:
-        abort(404)
-    path = label_path(shipment.label_key)
+    path = label_path(ensure_label(shipment))
     if not path.exists():
         abort(404)
     return send_file(

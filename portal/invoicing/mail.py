@@ -57,17 +57,14 @@ def mail_document(document: Document, *, orders: Sequence[Document] = ()) -> Non
         "due_on": document.due_on,
         "link": _link(document, orders),
     }
-    attachments = (
-        [
-            {
-                "filename": pdf_filename(document),
-                "path": document.pdf_key,
-                "content_type": "application/pdf",
-            }
-        ]
-        if document.pdf_key
-        else []
-    )
+    # The worker attaches the document's stored PDF (rendering it if it is not there yet).
+    attachments = [
+        {
+            "filename": pdf_filename(document),
+            "document_id": str(document.id),
+            "content_type": "application/pdf",
+        }
+    ]
     outbox.enqueue(
         TEMPLATE,
         to=to,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -23,7 +24,7 @@ from stdnum.eu.vat import MEMBER_STATES
 
 from portal.accounts.models import Company, Invoicing, User
 from portal.core.clock import local_today
-from portal.core.db import atomic, db
+from portal.core.db import atomic, db, on_commit
 from portal.core.errors import DomainError
 from portal.core.money import ZERO, round_money, sum_of
 from portal.documents.models import Document, DocumentKind, DocumentLine, DocumentState
@@ -300,10 +301,12 @@ def _allocate_prepayments(
 
 
 def _after_issue(document: Document, *, recipients_of: Sequence[Document]) -> None:
-    from portal.documents.pdf import store_pdf
+    """The PDF is rendered once the document has committed (not under the write lock); the
+    mail is queued now, with the transaction, and attaches the PDF when it is sent."""
+    from portal.documents.pdf import store_pdfs_after_commit
     from portal.invoicing.mail import mail_document
 
-    store_pdf(document)
+    on_commit(partial(store_pdfs_after_commit, [document.id]))
     mail_document(document, orders=recipients_of)
 
 

@@ -41,12 +41,28 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email.add_alternative(message.body_html, subtype="html")
     media_root = Path(config["MEDIA_ROOT"])
     for attachment in message.attachments or []:
-        data = (media_root / attachment["path"]).read_bytes()
+        data = (media_root / _attachment_path(attachment)).read_bytes()
         maintype, _, subtype = attachment.get("content_type", "application/pdf").partition("/")
         email.add_attachment(
             data, maintype=maintype, subtype=subtype, filename=attachment["filename"]
         )
     return email
+
+
+def _attachment_path(attachment: dict[str, str]) -> str:
+    """A file under the media root, or a document's PDF: the one stored when it was issued,
+    rendered now if that did not happen (the mail must not go without it)."""
+    if "document_id" not in attachment:
+        return attachment["path"]
+    from portal.documents.models import Document
+    from portal.documents.pdf import store_pdf
+
+    document = db.session.get_one(Document, int(attachment["document_id"]))
+    if not document.pdf_key:
+        with atomic():
+            store_pdf(document)
+    assert document.pdf_key is not None
+    return document.pdf_key
 
 
 def _transmit(email: EmailMessage, message_id: int) -> None:

@@ -177,7 +177,9 @@ def _plain(value: Decimal) -> str:
 def as_csv(report: ReturnsReport) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([_("Section"), _("Name"), _("Returned"), _("Delivered"), _("Return rate, percent")])
+    writer.writerow(
+        [_("Section"), _("Name"), _("Returned"), _("Delivered"), _("Return rate, percent")]
+    )
     for section, rates in ((_("Product"), report.products), (_("Partner"), report.partners)):
         for rate in rates:
             writer.writerow(

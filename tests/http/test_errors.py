@@ -100,3 +100,9 @@ def test_forms_and_htmx_writes_need_a_csrf_token(tmp_path, app):
         from portal.core.db import db
 
         db.engine.dispose()
+
+
+def test_an_absurd_id_in_a_url_is_a_404_not_a_database_error(client, login):
+    login(make_user(role=Role.BUYER))
+    for path in ("/orders/99999999999999999999999", "/documents/18446744073709551616"):
+        assert client.get(path).status_code == 404

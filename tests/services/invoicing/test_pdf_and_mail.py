@@ -10,6 +10,7 @@ from portal.core.db import db
 from portal.documents.pdf import pdf_path, render_pdf, store_pdf
 from portal.documents.services import lines_of
 from portal.invoicing.services import LineChange, issue_correction, issue_final_documents
+from portal.notifications.delivery import build_email
 from portal.notifications.models import EmailTemplate, OutboxMessage
 from portal.seller.services import update_seller
 from tests.builders import make_company, make_user
@@ -134,13 +135,15 @@ def test_issuing_mails_the_pdf_to_the_buyer_with_a_copy_to_the_company(staff):
     [mail] = mails()
     assert mail.recipient == "anna@hurtownia.example"
     assert mail.cc == "biuro@hurtownia.example"
+    filename = f"{invoice.number.replace('/', '-')}.pdf"
     assert mail.attachments == [
-        {
-            "filename": f"{invoice.number.replace('/', '-')}.pdf",
-            "path": invoice.pdf_key,
-            "content_type": "application/pdf",
-        }
+        {"filename": filename, "document_id": str(invoice.id), "content_type": "application/pdf"}
     ]
+    # The PDF was rendered once the invoice committed; the mail carries that very file.
+    assert invoice.pdf_key
+    [attachment] = build_email(mail).iter_attachments()
+    assert attachment.get_filename() == filename
+    assert attachment.get_content() == pdf_path(invoice).read_bytes()
     assert invoice.number in mail.subject
     assert invoice.number in mail.body_text
     assert "3 047,66" in mail.body_text.replace("\u00a0", " ")
@@ -167,7 +170,7 @@ def test_the_admins_template_is_used_in_the_buyers_language(staff):
     assert "Dzień dobry" in mail.body_text and "3 047,66 zł" in mail.body_text.replace(
         "\u00a0", " "
     )
-    assert mail.attachments[0]["path"] == invoice.pdf_key
+    assert mail.attachments[0]["document_id"] == str(invoice.id)
 
 
 def test_a_broken_admin_template_falls_back_to_the_file(staff):

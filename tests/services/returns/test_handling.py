@@ -52,28 +52,6 @@ from tests.services.invoicing.helpers import order_of, set_up_seller, stocked_pr
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def partner_returns_pages(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    guard_returns_links(app, monkeypatch)
-
-
-def guard_returns_links(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """INTEGRATION GUARD: until the partner area registers `returns.detail`, status mail links
-    to the path it will have. Does nothing once the endpoint exists."""
-    if "returns.detail" in app.view_functions:
-        return
-    from portal.notifications import outbox
-
-    original = outbox.absolute_url
-
-    def absolute_url(endpoint: str, **values: Any) -> str:
-        if endpoint == "returns.detail":
-            return f"{app.config['PUBLIC_URL']}/returns/{values['rma_id']}"
-        return original(endpoint, **values)
-
-    monkeypatch.setattr(outbox, "absolute_url", absolute_url)
-
-
 # --- building delivered orders and RMAs (used by the resolution and office tests too) --------
 
 

@@ -17,7 +17,6 @@ from portal.returns.states import InvalidRmaTransition
 from tests.conftest import app_config, migrate_to_head
 from tests.services.returns.test_handling import (
     delivered_order,
-    guard_returns_links,
     make_rma,
     staff_member,
 )
@@ -25,12 +24,9 @@ from tests.services.returns.test_handling import (
 pytestmark = [pytest.mark.concurrency, pytest.mark.no_rollback]
 
 
-def test_two_staff_receiving_at_once_book_the_parcel_once(
-    isolated_database_url, tmp_path, monkeypatch
-):
+def test_two_staff_receiving_at_once_book_the_parcel_once(isolated_database_url, tmp_path):
     app = create_app(app_config(tmp_path, isolated_database_url))
     migrate_to_head(app)
-    guard_returns_links(app, monkeypatch)
     with app.app_context():
         rma = make_rma(delivered_order(("10.00", "4")), (0, "3", Resolution.REFUND))
         first, second = staff_member(), staff_member()

@@ -29,13 +29,12 @@ from portal.returns.models import (
 from portal.returns.resolution import ResolutionError
 from portal.stock.models import StockLevel
 from tests.builders import main_warehouse
-from tests.services.returns.test_handling import (  # noqa: F401
+from tests.services.returns.test_handling import (
     Delivered,
     delivered_order,
     info,
     linked,
     make_rma,
-    partner_returns_pages,
     received,
     staff_member,
 )
