@@ -139,7 +139,7 @@ def register_templating(app: Flask) -> None:
 
 def _area(path: str) -> str:
     for prefix, area in (
-        ("/returns", "service"),
+        ("/returns", "returns"),
         ("/documents", "documents"),
         ("/office", "office"),
         ("/admin", "admin"),

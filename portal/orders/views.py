@@ -22,6 +22,9 @@ from portal.core.clock import local_today
 from portal.core.errors import DomainError
 from portal.core.money import parse_decimal
 from portal.core.web import page_or_fragment, redirect_after_post, user
+from portal.documents.models import PARTNER_KINDS
+from portal.documents.services import related
+from portal.fulfilment.queries import shipments_for
 from portal.orders import credit, queries, services
 from portal.orders.delivery import delivery_options
 from portal.orders.forms import NEW_ADDRESS, CancelForm, CheckoutForm, MessageForm, RejectForm
@@ -246,6 +249,8 @@ def detail(order_id: int) -> str:
         reject_form=RejectForm(),
         cancel_form=CancelForm(),
         card_enabled=services.card_payments_enabled(),
+        shipments=shipments_for(order),
+        documents=[doc for doc in related(order)[1] if doc.kind in PARTNER_KINDS],
     )
 
 

@@ -231,12 +231,9 @@ def test_partners_and_reps_cannot_reach_the_office(login, hinge, role):
     assert step_of(order) is Step.PACK
 
 
-def test_the_partner_fragment_shows_tracking_and_delivery_note_without_label_links(app, hinge):
-    from flask import render_template
-
-    from portal.fulfilment.queries import shipments_for
-
-    order = placed_order(buyer(), (hinge, "1"))
+def test_the_buyer_sees_the_delivery_note_invoice_and_tracking_on_the_order_page(login, hinge):
+    who = buyer()
+    order = placed_order(who, (hinge, "1"))
     warehouse = staff()
     services.confirm(order, actor=warehouse)
     line_id = db.session.scalar(
@@ -244,7 +241,12 @@ def test_the_partner_fragment_shows_tracking_and_delivery_note_without_label_lin
     )
     shipment = services.pack(order, actor=warehouse, carrier="demo", picks={line_id: D(1)})
     wz = db.session.get_one(Document, shipment.delivery_note_id)
-    with app.test_request_context("/orders"):
-        html = render_template("fulfilment/_order_shipments.html", shipments=shipments_for(order))
-    assert shipment.tracking_number in html and wz.number in html
+    invoice = db.session.scalars(
+        sa.select(Document).where(
+            Document.kind.in_(["FS", "PA"]), Document.company_id == order.company_id
+        )
+    ).one()
+    html = login(who).get(f"/orders/{order.id}").get_data(as_text=True)
+    assert shipment.tracking_number in html and wz.number in html and invoice.number in html
+    assert f"/documents/{invoice.id}" in html
     assert "Demo courier" in html and "label.pdf" not in html
