@@ -250,3 +250,8 @@ def test_the_buyer_sees_the_delivery_note_invoice_and_tracking_on_the_order_page
     assert shipment.tracking_number in html and wz.number in html and invoice.number in html
     assert f"/documents/{invoice.id}" in html
     assert "Demo courier" in html and "label.pdf" not in html
+    assert f"/returns/new?order={order.id}" not in html  # not delivered yet
+    services.mark_shipped(order, actor=warehouse)
+    services.mark_delivered(order, actor=warehouse)
+    html = login(who).get(f"/orders/{order.id}").get_data(as_text=True)
+    assert f"/returns/new?order={order.id}" in html
