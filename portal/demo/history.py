@@ -337,6 +337,10 @@ def add_history(*, seed: int, product_ids: Sequence[int], company_ids: dict[str,
             _add_lists(rng, cast, partner)
         # The services mailed every buyer about every demo order: those mails must not go.
         db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.id > last_mail))
+        # Nor are the labels and PDFs rendered after this commits: about 0.5 s each, three
+        # per packed order, they would take minutes. A label or PDF is rendered and kept
+        # when it is first opened (fulfilment.labels.ensure_label, /documents/<id>/pdf).
+        db.session.info.pop("on_commit", None)
     return len(planned)
 
 
@@ -575,14 +579,138 @@ def _references(rng: random.Random, style: str, count: int) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------
-# Making it happen
+# Keeping within the stock
 
 
-def _make(cast: Cast, planned: Planned) -> None:
-    """Places the order as planned on its date, then takes it through its fate."""
+def _within_stock(cast: Cast, planned: Sequence[Planned]) -> None:
+    """Trims the ordinary orders' lines, oldest first, so that all of them together ask for
+    at most STOCK_SHARE of a product's opening stock: every order can be packed in full."""
+    left = {product_id: on_hand * STOCK_SHARE for product_id, on_hand in cast.stock.items()}
+    for order in planned:
+        if order.big:  # the big orders' products were chosen with room for them
+            for product, quantity in order.lines:
+                left[product.id] = left.get(product.id, ZERO) - quantity
+            continue
+        kept: list[tuple[Product, Decimal]] = []
+        for product, quantity in order.lines:
+            quantity = min(quantity, _whole_packs(product, left.get(product.id, ZERO)))
+            if quantity > 0:
+                kept.append((product, quantity))
+                left[product.id] -= quantity
+        if not kept:  # the order's products ran out: it takes the best-stocked one instead
+            product = max(cast.everyday, key=lambda p: (left.get(p.id, ZERO) / _smallest(p), -p.id))
+            quantity = _whole_packs(product, left.get(product.id, ZERO))
+            if quantity <= 0:
+                raise RuntimeError("the demo catalog has too little stock for the history")
+            kept = [(product, min(quantity, _smallest(product)))]
+            left[product.id] -= kept[0][1]
+        order.lines = kept
+
+
+def _smallest(product: Product) -> Decimal:
+    return max(product.pack_size, product.min_order_quantity)
+
+
+def _whole_packs(product: Product, room: Decimal) -> Decimal:
+    """The most of `room` in whole packs, or 0 when that is below the minimum order."""
+    if room <= 0 or product.pack_size <= 0:
+        return ZERO
+    quantity = (room / product.pack_size).to_integral_value(ROUND_FLOOR) * product.pack_size
+    return quantity if quantity >= product.min_order_quantity else ZERO
+
+
+# ---------------------------------------------------------------------------------------
+# Making it happen, in the order it happened
+
+Action = Callable[[datetime], None]
+
+
+class Timeline:
+    """What happens when: placing an order, each step of its fate, payments and monthly
+    invoices; run in time order, each action dated back to its moment once it is done."""
+
+    def __init__(self, cast: Cast, rng: random.Random) -> None:
+        self.cast = cast
+        self.rng = rng
+        self._queue: list[tuple[datetime, int, Action]] = []
+        self._sequence = itertools.count()
+        self._counted = 0
+
+    def __len__(self) -> int:
+        return self._counted
+
+    def add(self, at: datetime, action: Action) -> None:
+        heapq.heappush(self._queue, (at, next(self._sequence), action))
+        self._counted += 1
+
+    def run(self, progress: Callable[[int], None]) -> None:
+        while self._queue:
+            at, _sequence, action = heapq.heappop(self._queue)
+            action(at)
+            _stamp(self.cast, at)
+            progress(1)
+
+
+def _stamp(cast: Cast, at: datetime) -> None:
+    """Dates what the services just wrote (stamped now) back to `at`."""
+    db.session.flush()
+    for column in (
+        Document.created_at,
+        Document.updated_at,
+        DocumentEvent.at,
+        Shipment.created_at,
+        PaymentAllocation.created_at,
+    ):
+        db.session.execute(
+            sa.update(column.class_)
+            .where(column >= cast.started)
+            .values({column.key: at})
+            .execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        sa.update(StockMove)
+        .where(StockMove.id > cast.last_move_id, StockMove.created_at >= cast.started)
+        .values(created_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _placing(timeline: Timeline, planned: Planned) -> Action:
+    def place(at: datetime) -> None:
+        order = planned.order = _place(timeline.cast, planned)
+        info = db.session.get_one(OrderInfo, order.id)
+        if planned.pay is Pay.CARD:
+            _pay_by_card(timeline.cast, order, info, at)
+        elif (
+            info.payment_state is PaymentState.AWAITING
+            and planned.pay is not Pay.NOT_YET
+            and Step.CONFIRM in planned.fate
+        ):
+            # A prepaid order is confirmed once its transfer has come in.
+            confirmed = planned.times[1 + planned.fate.index(Step.CONFIRM)]
+            paid = max(at + timedelta(minutes=5), confirmed - timedelta(minutes=30))
+            timeline.add(paid, lambda moment: _prepay(timeline.cast, order, moment))
+        _schedule_step(timeline, planned, 0)
+
+    return place
+
+
+def _schedule_step(timeline: Timeline, planned: Planned, index: int) -> None:
+    if index >= len(planned.fate):
+        return
+
+    def step(at: datetime) -> None:
+        assert planned.order is not None
+        if _take(timeline, planned, planned.order, planned.fate[index], at):
+            _schedule_step(timeline, planned, index + 1)
+
+    timeline.add(planned.times[index + 1], step)
+
+
+def _place(cast: Cast, planned: Planned) -> Document:
+    """Places the order as planned on its date, from its buyer's cart."""
     partner = planned.partner
-    placed_at = planned.times[0]
-    today = placed_at.date()
+    today = planned.times[0].date()
     placer = planned.placer
     view = _fill_cart(placer, partner, planned.lines)
     over_limit = credit.limit_exceeded(placer, _gross(view, planned.delivery), today)
@@ -590,7 +718,7 @@ def _make(cast: Cast, planned: Planned) -> None:
         # This buyer's month is spent: the partner admin, who has no limit, orders instead.
         for item in view.items:
             cart_services.remove_line(item.line)
-        placer = partner.admin
+        placer = planned.placer = partner.admin
         view = _fill_cart(placer, partner, planned.lines)
     on_account = credit.on_account_allowed(partner.company, _gross(view, planned.delivery))
     checkout = orders.Checkout(
@@ -617,13 +745,7 @@ def _make(cast: Cast, planned: Planned) -> None:
     status = db.session.get_one(OrderStatus, order.status_id)
     if status.step is not expected:
         raise RuntimeError(f"demo order {order.number} is {status.code}, not {expected}")
-    _date_events(cast, order, placed_at)
-    _date_order(order, created_at=placed_at, updated_at=placed_at)  # the monthly limit reads it
-    for step, at in zip(planned.fate, planned.times[1:], strict=True):
-        _take(cast, planned, order, step, placer)
-        _date_events(cast, order, at)
-    _date_order(order, created_at=placed_at, updated_at=planned.times[-1])
-    _write_thread(cast, planned, order, placer)
+    return order
 
 
 def _fill_cart(user: User, partner: Partner, lines: list[tuple[Product, Decimal]]) -> CartView:
@@ -641,18 +763,58 @@ def _gross(view: CartView, delivery: DeliveryMethod) -> Decimal:
     return totals_from_net(lines).gross
 
 
-def _take(cast: Cast, planned: Planned, order: Document, step: Step, placer: User) -> None:
+def _take(timeline: Timeline, planned: Planned, order: Document, step: Step, at: datetime) -> bool:
+    """Takes the order one step; False when its story ends here."""
+    cast = timeline.cast
     if step is Step.CANCEL:
-        orders.cancel_order(order, actor=placer, reason=planned.note)
+        orders.cancel_order(order, actor=planned.placer, reason=planned.note)
     elif step is Step.APPROVE:
         orders.approve_order(order, actor=_admin(planned), trims=_halved_first_line(order))
     elif step is Step.REJECT:
         orders.reject_order(order, actor=_admin(planned), reason=planned.note)
+    elif step is Step.CONFIRM:
+        fulfilment.confirm(order, actor=cast.staff)
+    elif step is Step.HOLD:
+        fulfilment.hold(order, actor=cast.staff, reason=planned.note)
+    elif step is Step.PICK:
+        if fulfilment.current_status(order).step is Step.HOLD:
+            fulfilment.release(order, actor=cast.staff)
+        fulfilment.start_picking(order, actor=cast.staff)
+        if planned.fate[-1] is Step.PICK:  # still being picked: the first line is counted
+            first = fulfilment.product_lines(order)[0]
+            fulfilment.record_picks(order, {first.id: first.reserved}, actor=cast.staff)
+    elif step is Step.PACK:
+        return _pack(timeline, planned, order, at)
+    elif step is Step.SHIP:
+        shipment = fulfilment.mark_shipped(order, actor=cast.staff)
+        shipment.shipped_at = at
+    elif step is Step.DELIVER:
+        fulfilment.mark_delivered(order, actor=None, at=at)  # the demo carrier reports it
     else:
-        note = planned.note if step is Step.HOLD else ""
-        move_to_step(order, step, actor=cast.staff, note=note, check=True)
-        if step is Step.SHIP:
-            _ship_out(order)
+        raise ValueError(f"the demo history has no {step} step")
+    return True
+
+
+def _pack(timeline: Timeline, planned: Planned, order: Document, at: datetime) -> bool:
+    """Packs what is reserved, with the demo carrier, on the day: WZ, shipment, and the FS
+    or PA the rules choose (none for a partner invoiced monthly)."""
+    cast = timeline.cast
+    picks = {line.id: line.reserved for line in fulfilment.product_lines(order)}
+    if not any(picks.values()):  # not expected (_within_stock), but never a broken history
+        fulfilment.hold(order, actor=cast.staff, reason="Czekamy na dostawę towaru.")
+        return False
+    shipment = fulfilment.pack(order, actor=cast.staff, carrier=CARRIER, picks=picks, on=at.date())
+    invoice = db.session.scalar(
+        sa.select(Document)
+        .join(DocumentLink, DocumentLink.target_id == Document.id)
+        .where(
+            DocumentLink.source_id == shipment.delivery_note_id,
+            Document.kind.in_((DocumentKind.FS, DocumentKind.PA)),
+        )
+    )
+    if invoice is not None:
+        _schedule_payment(timeline, planned.partner.company, invoice, at, planned.pay)
+    return True
 
 
 def _admin(planned: Planned) -> User:
@@ -672,48 +834,114 @@ def _halved_first_line(order: Document) -> dict[int, Decimal]:
     return {line.id: trimmed} if trimmed < line.quantity else {}
 
 
-def _ship_out(order: Document) -> None:
-    """Stands in for the delivery note (WZ) of the stock ledger, a later issue: the goods
-    leave and their reservation with them. On hand stays as it is until that ledger exists."""
-    lines = [
-        line
-        for line in orders.order_lines(order)
-        if line.product_id is not None and line.reserved > 0
-    ]
-    if not lines:
-        return
-    levels = {
-        level.product_id: level
-        for level in db.session.scalars(
-            sa.select(StockLevel).where(
-                StockLevel.warehouse_id == order.warehouse_id,
-                StockLevel.product_id.in_([line.product_id for line in lines]),
-            )
+# --- invoices and payments
+
+
+def _month_ends(first: datetime, now: datetime) -> Iterator[datetime]:
+    """The end of the last day of each month from `first`'s to the last one that is over."""
+    month = date(first.year, first.month, 1)
+    while True:
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        last_day = following - timedelta(days=1)
+        end = datetime(last_day.year, last_day.month, last_day.day, MONTH_END_UTC, 30)
+        if end >= now:
+            return
+        yield end
+        month = following
+
+
+def _monthly_invoice(timeline: Timeline, partner: Partner, month_end: datetime) -> Action:
+    """The collective FS of a partner invoiced monthly, for the month's delivery notes."""
+
+    def invoice(at: datetime) -> None:
+        day = at.date()
+        notes = invoicing_queries.uninvoiced_delivery_notes(
+            partner.company.id, limit=10_000, issued_from=day.replace(day=1), issued_to=day
         )
-    }
-    for line in lines:
-        levels[line.product_id or 0].reserved -= line.reserved
-        line.reserved = Decimal(0)
+        if not notes:
+            return
+        document = invoicing.invoice_delivery_notes(
+            partner.company, notes, actor=timeline.cast.staff, on=day
+        )
+        today = timeline.cast.started.date()
+        due = document.due_on or day
+        # The last invoice that fell due is still open: the partner's overdue one.
+        pay = Pay.OVERDUE if today - timedelta(days=31) <= due < today else Pay.AS_USUAL
+        _schedule_payment(timeline, partner.company, document, at, pay)
+
+    return invoice
 
 
-def _date_events(cast: Cast, order: Document, at: datetime) -> None:
-    """Dates the timeline rows the services just wrote (stamped now) back to `at`."""
-    db.session.flush()
-    db.session.execute(
-        sa.update(DocumentEvent)
-        .where(DocumentEvent.document_id == order.id, DocumentEvent.at >= cast.started)
-        .values(at=at)
-        .execution_options(synchronize_session=False)
+def _schedule_payment(
+    timeline: Timeline, company: Company, invoice: Document, issued_at: datetime, pay: Pay
+) -> None:
+    """The bank transfer that pays (part of) the invoice, when it has come by now."""
+    owed = invoice.gross_total - invoice.paid_total
+    if owed <= 0 or pay in (Pay.NOT_YET, Pay.OVERDUE):
+        return
+    rng = timeline.rng
+    if pay is Pay.PART:
+        at = issued_at + timedelta(days=rng.uniform(1, 3))
+        amount = round_money(owed * PART_SHARE)
+    else:  # most pay shortly before the due date, a few a little late
+        days = company.payment_terms_days * rng.uniform(0.5, 1.05)
+        at = issued_at + timedelta(days=max(days, 1))
+        amount = owed
+    at = _not_before(at)
+    if at >= timeline.cast.started - timedelta(hours=1) or amount <= 0:
+        return  # not paid yet
+    cast = timeline.cast
+    timeline.add(at, lambda moment: _transfer(cast, company, invoice, amount, moment))
+
+
+def _transfer(
+    cast: Cast, company: Company, invoice: Document, amount: Decimal, at: datetime
+) -> None:
+    payments.record_payment(
+        DocumentKind.KP,
+        company,
+        amount,
+        on=at.date(),
+        channel=PaymentChannel.BANK_TRANSFER,
+        reference=invoice.number or "",
+        actor=cast.staff,
+        allocations=[(invoice, amount)],
     )
 
 
-def _date_order(order: Document, *, created_at: datetime, updated_at: datetime) -> None:
-    db.session.flush()  # or a pending change would stamp updated_at with now after this
-    db.session.execute(
-        sa.update(Document)
-        .where(Document.id == order.id)
-        .values(created_at=created_at, updated_at=updated_at)
-        .execution_options(synchronize_session=False)
+def _prepay(cast: Cast, order: Document, at: datetime) -> None:
+    """The transfer a prepaid order waits for, allocated to the order until its invoice."""
+    amount = order.gross_total - order.paid_total
+    if amount <= 0 or order.company_id is None:
+        return
+    payments.record_payment(
+        DocumentKind.KP,
+        db.session.get_one(Company, order.company_id),
+        amount,
+        on=at.date(),
+        channel=PaymentChannel.BANK_TRANSFER,
+        reference=order.number or "",
+        actor=cast.staff,
+        allocations=[(order, amount)],
+        order=order,
+    )
+
+
+def _pay_by_card(cast: Cast, order: Document, info: OrderInfo, at: datetime) -> None:
+    """The buyer paid by card at checkout. The demo has no Stripe, so the order is placed as
+    a prepaid one and given the card payment Stripe's webhook would have recorded."""
+    info.payment_method = PaymentMethod.CARD
+    assert order.company_id is not None
+    payments.record_payment(
+        DocumentKind.KP,
+        db.session.get_one(Company, order.company_id),
+        order.gross_total,
+        on=at.date(),
+        channel=PaymentChannel.CARD,
+        reference=f"pi_demo{order.id:08d}",
+        actor=None,
+        allocations=[(order, order.gross_total)],
+        order=order,
     )
 
 

@@ -14,9 +14,17 @@ from sqlalchemy.orm import aliased
 
 from portal.accounts.models import Company
 from portal.core.db import db
-from portal.core.money import ZERO, sum_of
-from portal.documents.models import SALES_KINDS, Document, DocumentKind, DocumentLink, DocumentState
+from portal.core.money import ZERO, gross_of, sum_of
+from portal.documents.models import (
+    SALES_KINDS,
+    Document,
+    DocumentKind,
+    DocumentLine,
+    DocumentLink,
+    DocumentState,
+)
 from portal.orders.models import OrderStatus, StatusType
+from portal.returns.models import Resolution, RmaInfo, RmaLine, RmaStatus
 
 INVOICE_KINDS = (DocumentKind.FS, DocumentKind.PA)
 
@@ -83,8 +91,28 @@ def exposure(company: Company) -> Decimal:
     return open_documents_total(company.id) + uninvoiced_orders_total(company.id)
 
 
-def pending_rma_credits(company: Company) -> Decimal:
-    """Credits the partner can expect from open RMAs (approved, not yet corrected by a KOR).
+AWAITING_CREDIT = (
+    RmaStatus.APPROVED,
+    RmaStatus.IN_TRANSIT,
+    RmaStatus.RECEIVED,
+    RmaStatus.INSPECTED,
+)
+"""Approved RMAs whose correction (KOR) is not issued yet: resolving issues it."""
 
-    The returns area fills this in from its RMAs; until RMAs exist nothing is pending."""
-    return ZERO
+
+def pending_rma_credits(company: Company) -> Decimal:
+    """Credits the partner can expect from open RMAs: the gross of the lines to be refunded or
+    credited on RMAs approved and not yet resolved (a KOR then takes their place)."""
+    rows = db.session.execute(
+        sa.select(DocumentLine.net, DocumentLine.vat_percent)
+        .join(Document, Document.id == DocumentLine.document_id)
+        .join(RmaInfo, RmaInfo.document_id == Document.id)
+        .join(RmaLine, RmaLine.document_line_id == DocumentLine.id)
+        .where(
+            Document.company_id == company.id,
+            Document.kind == DocumentKind.RMA,
+            RmaInfo.status.in_(AWAITING_CREDIT),
+            RmaLine.resolution.in_((Resolution.REFUND, Resolution.CREDIT)),
+        )
+    )
+    return sum((gross_of(net, percent) for net, percent in rows), ZERO)

@@ -20,6 +20,8 @@ from portal.core.money import ZERO, sum_of
 from portal.core.scope import visible_companies
 from portal.documents.models import SALES_KINDS, Document, DocumentKind, DocumentState
 from portal.orders.models import OrderStatus, StatusType
+from portal.returns.models import OPEN_STATUSES, RmaInfo
+from portal.returns.office_queries import OpenRma, open_rmas_for_companies
 
 MAX_PARTNERS = 200
 LIST_SIZE = 20
@@ -75,6 +77,8 @@ class RepDashboard:
     overdue_count: int
     overdue_total: Decimal
     open_rmas: int
+    rmas: list[OpenRma] = field(default_factory=list)
+    """The newest open RMAs."""
     sales: list[PartnerSales] = field(default_factory=list)
     today: date = field(default_factory=date.today)
 
@@ -139,16 +143,15 @@ def _overdue(ids: list[int], today: date) -> tuple[list[Document], int, Decimal]
 
 
 def _open_rmas(ids: list[int]) -> int:
-    """RMAs not cancelled (the returns area adds its own closed states later)."""
+    """RMAs neither rejected nor closed."""
+    if not ids:
+        return 0
     return (
         db.session.scalar(
             sa.select(sa.func.count())
-            .select_from(Document)
-            .where(
-                Document.kind == DocumentKind.RMA,
-                Document.company_id.in_(ids),
-                Document.state == DocumentState.ISSUED,
-            )
+            .select_from(RmaInfo)
+            .join(Document, Document.id == RmaInfo.document_id)
+            .where(Document.company_id.in_(ids), RmaInfo.status.in_(sorted(OPEN_STATUSES)))
         )
         or 0
     )
@@ -194,6 +197,7 @@ def dashboard(user: User) -> RepDashboard:
         overdue_count=overdue_count,
         overdue_total=overdue_total,
         open_rmas=_open_rmas(ids),
+        rmas=open_rmas_for_companies(ids, limit=10),
         sales=sales_by_partner(companies, today),
         today=today,
     )

@@ -7,6 +7,7 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +22,13 @@ from portal.accounts.services import authenticate
 from portal.cart.models import Cart, CartLine, OrderList
 from portal.core.db import db, utcnow
 from portal.demo.cli import DEMO_LOGINS, DEMO_PASSWORD
-from portal.documents.models import Document, DocumentEvent, DocumentKind, DocumentLine
+from portal.documents.models import (
+    Document,
+    DocumentEvent,
+    DocumentKind,
+    DocumentLine,
+    DocumentLink,
+)
 from portal.notifications.models import OutboxMessage
 from portal.orders.credit import OPEN_ORDER_TYPES
 from portal.orders.models import OrderInfo, OrderStatus, StatusType
@@ -260,3 +267,176 @@ def demo_cli_check_exit_code() -> int:
     from flask import current_app
 
     return current_app.test_cli_runner().invoke(args=["stock", "check"]).exit_code
+
+
+# --- the back office: delivery notes, shipments, invoices, payments --------------------------
+
+TRACKING = re.compile(r"DEMO\d{10}")
+
+
+def _company_of(email: str) -> Company:
+    user = db.session.scalars(sa.select(User).where(User.email == email)).one()
+    return db.session.get_one(Company, user.company_id)
+
+
+def _documents(kind: DocumentKind, company: Company) -> list[Document]:
+    return list(
+        db.session.scalars(
+            sa.select(Document)
+            .where(Document.kind == kind, Document.company_id == company.id)
+            .order_by(Document.id)
+        )
+    )
+
+
+def test_the_rules_give_acme_and_globex_invoices_and_kowalski_receipts(ctx: None) -> None:
+    from portal.invoicing.services import REVERSE_CHARGE_NOTE
+
+    acme = _company_of("buyer@acme.example")
+    globex = _company_of("buyer@globex.example")
+    kowalski = _company_of("buyer@kowalski.example")
+    assert _documents(DocumentKind.FS, acme) and _documents(DocumentKind.FS, globex)
+    assert _documents(DocumentKind.PA, kowalski) and not _documents(DocumentKind.FS, kowalski)
+    # Globex (DE, EU VAT number) is invoiced monthly at 0 % (WDT), with the reverse-charge note.
+    globex_invoices = _documents(DocumentKind.FS, globex)
+    assert len(globex_invoices) >= 3
+    assert all(invoice.note == REVERSE_CHARGE_NOTE for invoice in globex_invoices)
+    rates = set(
+        db.session.scalars(
+            sa.select(DocumentLine.vat_percent).where(
+                DocumentLine.document_id.in_([invoice.id for invoice in globex_invoices])
+            )
+        )
+    )
+    assert rates == {Decimal(0)}
+    # A keyword rule beats the tax-ID default: the Acme order asking for a receipt got one.
+    receipts = _documents(DocumentKind.PA, acme)
+    assert len(receipts) == 1
+    orders_asking = db.session.scalars(
+        sa.select(OrderInfo.document_id).where(OrderInfo.message.ilike("%paragon%"))
+    ).all()
+    assert orders_asking
+    linked = db.session.scalars(
+        sa.select(DocumentLink.source_id).where(DocumentLink.target_id == receipts[0].id)
+    ).all()
+    assert set(orders_asking) & set(linked)
+
+
+def test_shipped_orders_have_their_delivery_note_shipment_and_invoice(ctx: None) -> None:
+    from portal.fulfilment.models import Shipment
+
+    shipped = db.session.execute(
+        sa.select(Document, OrderStatus.code)
+        .join(OrderStatus, OrderStatus.id == Document.status_id)
+        .where(Document.kind == DocumentKind.ZK, OrderStatus.code.in_(["shipped", "delivered"]))
+    ).all()
+    assert shipped
+    shipments = {
+        shipment.order_id: shipment for shipment in db.session.scalars(sa.select(Shipment))
+    }
+    for order, code in shipped:
+        shipment = shipments[order.id]
+        assert TRACKING.fullmatch(shipment.tracking_number), order.number
+        assert shipment.shipped_at is not None
+        assert (shipment.delivered_at is not None) == (code == "delivered"), order.number
+        note = db.session.get_one(Document, shipment.delivery_note_id)
+        assert note.kind is DocumentKind.WZ and note.company_id == order.company_id
+        # Dated on the day it was packed, which the order's timeline remembers.
+        assert note.issued_on == note.created_at.date() >= order.issued_on, note.number
+
+
+def test_each_partner_has_an_order_delivered_in_the_last_30_days(ctx: None) -> None:
+    from datetime import timedelta
+
+    from portal.fulfilment.models import Shipment
+
+    recent = db.session.scalars(
+        sa.select(Document.company_id)
+        .join(Shipment, Shipment.order_id == Document.id)
+        .where(Shipment.delivered_at >= utcnow() - timedelta(days=30))
+    ).all()
+    assert set(recent) >= set(_companies())
+
+
+def test_invoices_are_paid_part_paid_and_overdue(ctx: None) -> None:
+    from portal.core.clock import local_today
+    from portal.payments.models import PaymentChannel, PaymentInfo
+    from portal.payments.states import PaymentStatus, payment_status
+
+    today = local_today()
+    invoices = db.session.scalars(
+        sa.select(Document).where(Document.kind.in_([DocumentKind.FS, DocumentKind.PA]))
+    ).all()
+    states = Counter(
+        payment_status(invoice.gross_total, invoice.paid_total, invoice.due_on, today)
+        for invoice in invoices
+    )
+    assert states[PaymentStatus.PAID] > len(invoices) / 2
+    assert states[PaymentStatus.PARTLY_PAID] >= 1
+    assert states[PaymentStatus.OVERDUE] >= 2
+    channels = Counter(db.session.scalars(sa.select(PaymentInfo.channel)))
+    assert channels[PaymentChannel.BANK_TRANSFER] > 10
+    assert channels[PaymentChannel.CARD] >= 1
+    # Every payment is allocated in full, and allocations never exceed a document's gross.
+    for payment in db.session.scalars(sa.select(Document).where(Document.kind == "KP")):
+        assert payment.paid_total == payment.gross_total, payment.number
+    for invoice in invoices:
+        assert 0 <= invoice.paid_total <= invoice.gross_total, invoice.number
+
+
+def test_every_series_grows_with_its_dates(ctx: None) -> None:
+    """The history runs in time order: a later number never has an earlier date. (What the
+    returns demo adds afterwards, from its orders referenced DEMO-RMA on, is left out.)"""
+    kinds = ["ZK", "WZ", "FS", "PA", "KP"]
+    counts = Counter(db.session.scalars(sa.select(Document.kind).where(Document.kind.in_(kinds))))
+    assert all(counts[kind] for kind in kinds), counts
+    returns_demo = db.session.scalar(
+        sa.select(sa.func.min(Document.created_at))
+        .join(OrderInfo, OrderInfo.document_id == Document.id)
+        .where(OrderInfo.customer_reference == "DEMO-RMA")
+    )
+    query = sa.select(Document.number, Document.issued_on).where(Document.kind.in_(kinds))
+    if returns_demo is not None:
+        query = query.where(Document.created_at < returns_demo)
+    series: dict[str, list[tuple[str, date]]] = defaultdict(list)
+    for number, issued_on in db.session.execute(query):
+        series[number.rsplit("/", 1)[0]].append((number, issued_on))
+    for period, documents in series.items():
+        dates = [issued_on for _number, issued_on in sorted(documents)]
+        assert dates == sorted(dates), period
+
+
+def test_a_partner_downloads_the_pdf_of_each_kind_of_document(demo: Flask) -> None:
+    """Packing leaves the PDFs to be rendered on first download (the demo renders none)."""
+    from tests.conftest import LoggedIn
+
+    with demo.app_context():
+        users = {
+            user.email: user
+            for user in db.session.scalars(sa.select(User).where(User.email.like("buyer@%")))
+        }
+        wanted = {
+            email: [
+                document_id
+                for kind in (DocumentKind.WZ, DocumentKind.FS, DocumentKind.PA)
+                for document_id in db.session.scalars(
+                    sa.select(Document.id)
+                    .where(Document.company_id == user.company_id, Document.kind == kind)
+                    .order_by(Document.id)
+                    .limit(1)
+                )
+            ]
+            for email, user in users.items()
+        }
+        db.session.remove()
+    assert len(wanted) == 3 and all(len(ids) >= 2 for ids in wanted.values())
+    log_in = LoggedIn(demo)
+    for email, document_ids in wanted.items():
+        client = log_in(users[email], DEMO_PASSWORD)
+        for document_id in document_ids:
+            page = client.get(f"/documents/{document_id}")
+            assert page.status_code == 200
+            assert f"/documents/{document_id}/pdf" in page.get_data(as_text=True)
+            pdf = client.get(f"/documents/{document_id}/pdf")
+            assert pdf.status_code == 200, (email, document_id)
+            assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")

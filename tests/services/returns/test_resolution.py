@@ -350,3 +350,20 @@ def test_only_an_inspected_rma_can_be_resolved():
     with pytest.raises(ResolutionError):
         resolution.resolve(rma, actor=staff_member())
     assert info(rma).status is RmaStatus.AWAITING_REVIEW
+
+
+def test_the_statement_shows_credits_pending_from_approved_rmas_until_the_kor_is_issued():
+    from portal.core.money import gross_of, round_money
+    from portal.payments.statement import statement_of
+
+    delivered = delivered_order(("10.00", "5"), ("20.00", "3"))
+    refund, repair = delivered.note_lines[0], delivered.note_lines[1]
+    rma = make_rma(delivered, (0, "1", Resolution.REFUND), (1, "1", Resolution.REPAIR))
+    company = db.session.get_one(Company, delivered.buyer.company_id)
+    not_approved_yet = statement_of(company, today=local_today())
+    assert not_approved_yet.pending_rma_credits == D("0.00")
+
+    handling.approve(rma, actor=staff_member(), instructions="")
+    expected = gross_of(round_money(refund.unit_price), refund.vat_percent)
+    assert repair.unit_price > 0  # a repair moves no money: it is not counted
+    assert statement_of(company, today=local_today()).pending_rma_credits == expected
