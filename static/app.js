@@ -72,4 +72,13 @@
   document.addEventListener("htmx:sendError", function () {
     tell("offline", "No connection: nothing was changed. Please try again.");
   });
+  // A scan form (pick and pack) is emptied and focused for the next scan. In this file,
+  // not in an hx-on attribute: the CSP forbids the eval that hx-on needs.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-scan-form]")) return;
+    if (event.detail.successful) form.reset();
+    var input = form.querySelector("input[name=code]");
+    if (input) input.focus();
+  });
 })();

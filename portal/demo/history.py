@@ -125,6 +125,7 @@ MONTH_END_UTC = 16
 """Monthly invoices are issued at the end of the month's last day, after the last packing."""
 PART_SHARE = Decimal("0.4")
 """What a part-paid invoice has received."""
+HOLD_FOR_PICKUP_DAY = "Klient prosi o wysyłkę dopiero po inwentaryzacji w swoim magazynie."
 RECEIPT_PLEASE = "Proszę o paragon – zakup do sklepu firmowego."
 """A buyer's message that the final-document rules answer with a receipt (PA) although the
 partner has a tax ID."""
@@ -196,6 +197,7 @@ SCRIPTS: dict[str, Script] = {
             Scripted(SHIPPED, (6, 30), thread=THREADS["acme_shipped"]),
             Scripted(PACKED, (3, 20)),
             Scripted(CONFIRMED, (2, 30)),
+            Scripted(ON_HOLD, (8, 40), note=HOLD_FOR_PICKUP_DAY),
             Scripted(NEW, (20, 44), by_rep=True),
             Scripted(NEW, (1, 6), by_admin=True),
             Scripted(NEW, (2, 26), big=True),  # still waiting for the partner admin
@@ -212,6 +214,7 @@ SCRIPTS: dict[str, Script] = {
             Scripted(SHIPPED, (4, 40), thread=THREADS["globex_shipped"]),
             Scripted(PACKED, (5, 30)),
             Scripted(PICKING, (2, 10)),
+            Scripted(ON_HOLD, (20, 60), note=HOLD_FOR_ADDRESS),
             Scripted(NEW, (1, 20)),
         ),
     ),
@@ -327,8 +330,9 @@ def add_history(*, seed: int, product_ids: Sequence[int], company_ids: dict[str,
             for month_end in _month_ends(first, cast.started):
                 timeline.add(month_end, _monthly_invoice(timeline, partner, month_end))
     with atomic(), _quiet(orders.log), _quiet(fulfilment.log), _quiet(invoicing.log):
-        with click.progressbar(length=len(timeline), label="Orders") as bar:
-            timeline.run(bar.update)
+        with click.progressbar(length=len(planned), label="Orders") as bar:
+            timeline.progress = bar.update
+            timeline.run()
         for order in planned:
             if order.order is not None:
                 _write_thread(cast, order, order.order, order.placer)
@@ -632,23 +636,19 @@ class Timeline:
     def __init__(self, cast: Cast, rng: random.Random) -> None:
         self.cast = cast
         self.rng = rng
+        self.progress: Callable[[int], None] = lambda _count: None
+        """Told of each order placed."""
         self._queue: list[tuple[datetime, int, Action]] = []
         self._sequence = itertools.count()
-        self._counted = 0
-
-    def __len__(self) -> int:
-        return self._counted
 
     def add(self, at: datetime, action: Action) -> None:
         heapq.heappush(self._queue, (at, next(self._sequence), action))
-        self._counted += 1
 
-    def run(self, progress: Callable[[int], None]) -> None:
+    def run(self) -> None:
         while self._queue:
             at, _sequence, action = heapq.heappop(self._queue)
             action(at)
             _stamp(self.cast, at)
-            progress(1)
 
 
 def _stamp(cast: Cast, at: datetime) -> None:
@@ -678,6 +678,7 @@ def _stamp(cast: Cast, at: datetime) -> None:
 def _placing(timeline: Timeline, planned: Planned) -> Action:
     def place(at: datetime) -> None:
         order = planned.order = _place(timeline.cast, planned)
+        timeline.progress(1)
         info = db.session.get_one(OrderInfo, order.id)
         if planned.pay is Pay.CARD:
             _pay_by_card(timeline.cast, order, info, at)

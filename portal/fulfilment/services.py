@@ -208,7 +208,7 @@ def confirm(order: Document, *, actor: User) -> list[LineCoverage]:
             Step.CONFIRM,
             actor=actor,
             note=_(
-                "Stock covers %(fully)d lines fully, %(partly)d partly, %(none)d not.",
+                "Lines covered by stock: fully %(fully)d, partly %(partly)d, not %(none)d.",
                 fully=counts[Coverage.FULLY],
                 partly=counts[Coverage.PARTLY],
                 none=counts[Coverage.NOT],

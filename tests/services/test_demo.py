@@ -114,10 +114,8 @@ def test_every_partner_has_orders_of_every_kind_of_status(ctx: None) -> None:
     ):
         types[names[company_id]].add(status_type)
     assert len(types) == 3
-    usual = {StatusType.WAITING, StatusType.NEUTRAL, StatusType.SUCCESS, StatusType.FAILURE}
     for name, found in types.items():
-        assert usual <= found, name
-    assert any(StatusType.PROBLEM in found for found in types.values())
+        assert found == set(StatusType), name
 
 
 def test_acme_has_an_order_awaiting_approval_one_approved_and_one_rejected(ctx: None) -> None:
@@ -373,7 +371,7 @@ def test_invoices_are_paid_part_paid_and_overdue(ctx: None) -> None:
     )
     assert states[PaymentStatus.PAID] > len(invoices) / 2
     assert states[PaymentStatus.PARTLY_PAID] >= 1
-    assert states[PaymentStatus.OVERDUE] >= 2
+    assert states[PaymentStatus.OVERDUE] >= 1
     channels = Counter(db.session.scalars(sa.select(PaymentInfo.channel)))
     assert channels[PaymentChannel.BANK_TRANSFER] > 10
     assert channels[PaymentChannel.CARD] >= 1
