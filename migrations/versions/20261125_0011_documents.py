@@ -1,7 +1,7 @@
 """documents and payments: how a payment was made and the order a prepayment pays for
 
 Revision ID: 0011_documents
-Revises: 0010_fulfilment
+Revises: 0009_stock
 Create Date: 2026-11-25
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_documents"
-down_revision = "0010_fulfilment"
+down_revision = "0009_stock"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """admin: a partial index of unpaid documents for the dashboards' overdue counts
 
 Revision ID: 0013_admin
-Revises: 0012_invoicing
+Revises: 0011_documents
 Create Date: 2026-11-25
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_admin"
-down_revision = "0012_invoicing"
+down_revision = "0011_documents"
 branch_labels = None
 depends_on = None
 
