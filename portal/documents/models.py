@@ -134,6 +134,7 @@ class Document(Timestamped, Base):
         sa.Index("ix_documents_kind_issued", "kind", "issued_on", "id"),
         sa.Index("ix_documents_company_issued", "company_id", "issued_on", "id"),
         sa.Index("ix_documents_issued", "issued_on", "id"),
+        sa.Index("ix_documents_reference", "reference"),
     )
 
     @property

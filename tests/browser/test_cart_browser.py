@@ -34,7 +34,10 @@ def test_buyer_adds_steps_saves_for_later_and_moves_back(page, log_in_page, buye
     expect(quantity).to_have_value("2")
     expect(page.get_by_text("The quantity of Uchwyt meblowy relingowy 96 mm is")).to_be_visible()
     quantity.fill("5")
-    quantity.press("Enter")  # Enter sets the typed number; it is not the "−" button
+    # Enter sets the typed number (it is not the "−" button). The field shows 5 before the
+    # server answers: wait for the answer, or the next tap races the swap.
+    with page.expect_response(lambda r: "/cart/lines/" in r.url and r.request.method == "POST"):
+        quantity.press("Enter")
     expect(quantity).to_have_value("5")
     page.get_by_role("button", name=re.compile("Decrease quantity of Uchwyt")).click()
     expect(quantity).to_have_value("4")
