@@ -9,10 +9,10 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
+from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import (
-    format_date,
     format_datetime,
     get_locale,
     get_translations,
@@ -93,7 +93,14 @@ def when(value: datetime | date | None, style: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         return format_datetime(value, style)
-    return format_date(value, style)
+    return _date_text(value, style, str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=8192)
+def _date_text(value: date, style: str, locale: str) -> str:
+    """A date in words, once per date and language: lists and statements repeat dates, and
+    Babel's formatting was a tenth of a year-long statement's time."""
+    return babel_dates.format_date(value, format=style, locale=locale)
 
 
 def _current_translations() -> Any:

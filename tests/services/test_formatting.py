@@ -29,3 +29,14 @@ def test_quantities_and_money_match_babel(app, language, value):
         else:
             expected = format_currency(cents, "PLN", locale=language)
         assert money(cents) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "de"])
+@given(day=st.dates(), style=st.sampled_from(["short", "medium", "long"]))
+def test_dates_match_babel(app, language, day, style):
+    from flask_babel import format_date
+
+    from portal.core.templating import when
+
+    with app.test_request_context(), force_locale(language):
+        assert when(day, style) == format_date(day, style)
