@@ -19,6 +19,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -195,6 +197,13 @@ def claimed_on(line_ids: Collection[int]) -> dict[int, Decimal]:
     return {line_id: Decimal(total) for line_id, total in rows}
 
 
+@cache
+def _order_and_note() -> tuple[Any, Any]:
+    """The two roles of `documents` in the query, made once: building an alias of a wide
+    table costs more than running the query."""
+    return aliased(Document, name="claimed_order"), aliased(Document, name="delivery_note")
+
+
 def delivered_lines(
     customer: User,
     *,
@@ -207,8 +216,7 @@ def delivered_lines(
     queries (two with `known_policies`), whatever the number of lines."""
     if not order_ids and not line_ids:
         return []
-    order = aliased(Document)
-    note = aliased(Document)
+    order, note = _order_and_note()
     query = (
         sa.select(
             DocumentLine,
