@@ -21,3 +21,8 @@ def utc_start_of(day: date) -> datetime:
     """Midnight of the seller's day, as naive UTC like every stored time."""
     local = datetime(day.year, day.month, day.day, tzinfo=zone())
     return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_date(moment: datetime) -> date:
+    """A stored (naive UTC) time as the seller's calendar date."""
+    return moment.replace(tzinfo=UTC).astimezone(zone()).date()

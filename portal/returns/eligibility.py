@@ -17,7 +17,7 @@ import calendar
 import enum
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 
 from portal.accounts.models import Role, User
 from portal.catalog.models import Product
-from portal.core.clock import zone
+from portal.core.clock import local_date
 from portal.core.db import db
 from portal.core.money import ZERO, sum_of
 from portal.documents.models import Document, DocumentKind, DocumentLine
@@ -166,11 +166,6 @@ def eligibility(line: DeliveredLine, kind: RmaKind, today: date) -> Eligibility:
 
 
 # --- loading -------------------------------------------------------------------------------
-
-
-def local_date(moment: datetime) -> date:
-    """A stored (naive UTC) time as the seller's calendar date."""
-    return moment.replace(tzinfo=UTC).astimezone(zone()).date()
 
 
 def policies() -> list[Policy]:

@@ -235,7 +235,7 @@ class RmaPage:
 
 
 def _delivered_dates(note_ids: Collection[int]) -> dict[int, date]:
-    from portal.returns.eligibility import local_date
+    from portal.core.clock import local_date
 
     if not note_ids:
         return {}

@@ -20,6 +20,7 @@ from portal import create_app
 from portal.accounts.models import Company, Role, User
 from portal.accounts.services import authenticate
 from portal.cart.models import Cart, CartLine, OrderList
+from portal.core.clock import local_date
 from portal.core.db import db, utcnow
 from portal.demo.cli import DEMO_LOGINS, DEMO_PASSWORD
 from portal.documents.models import (
@@ -340,7 +341,8 @@ def test_shipped_orders_have_their_delivery_note_shipment_and_invoice(ctx: None)
         note = db.session.get_one(Document, shipment.delivery_note_id)
         assert note.kind is DocumentKind.WZ and note.company_id == order.company_id
         # Dated on the day it was packed, which the order's timeline remembers.
-        assert note.issued_on == note.created_at.date() >= order.issued_on, note.number
+        # (created_at is UTC; the document date is the day in Warsaw.)
+        assert note.issued_on == local_date(note.created_at) >= order.issued_on, note.number
 
 
 def test_each_partner_has_an_order_delivered_in_the_last_30_days(ctx: None) -> None:
