@@ -42,6 +42,7 @@ from portal.orders.statuses import move_to_step
 from portal.stock import ledger
 from portal.stock.models import Batch, StockLevel
 from portal.stock.queries import main_warehouse_id
+from portal.stock.reservations import change_reserved, lock_stock
 
 log = logging.getLogger(__name__)
 
@@ -120,44 +121,6 @@ def coverage_of(order: Document, lines: Sequence[DocumentLine]) -> list[LineCove
     return result
 
 
-def _lock_levels(warehouse_id: int, product_ids: Sequence[int]) -> None:
-    """Locks the stock rows in product order (the fixed lock order of the ledger)."""
-    if is_sqlite() or not product_ids:
-        return  # the SQLite writer already holds the database lock
-    db.session.execute(
-        sa.select(StockLevel.product_id)
-        .where(StockLevel.warehouse_id == warehouse_id, StockLevel.product_id.in_(product_ids))
-        .order_by(StockLevel.product_id)
-        .with_for_update()
-    )
-
-
-def _reserve(warehouse_id: int, product_id: int, quantity: Decimal) -> bool:
-    """Adds to the product's reservation only while reserved stays within on hand."""
-    result = db.session.execute(
-        sa.update(StockLevel)
-        .where(
-            StockLevel.product_id == product_id,
-            StockLevel.warehouse_id == warehouse_id,
-            StockLevel.on_hand >= StockLevel.reserved + quantity,
-        )
-        .values(reserved=StockLevel.reserved + quantity)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-def _unreserve(warehouse_id: int, product_id: int, quantity: Decimal) -> None:
-    db.session.execute(
-        sa.update(StockLevel)
-        .where(
-            StockLevel.product_id == product_id,
-            StockLevel.warehouse_id == warehouse_id,
-            StockLevel.reserved >= quantity,
-        )
-        .values(reserved=StockLevel.reserved - quantity)
-    )
-
-
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
@@ -183,22 +146,17 @@ def confirm(order: Document, *, actor: User) -> list[LineCoverage]:
             )
         lines = product_lines(order)
         warehouse_id = order.warehouse_id or main_warehouse_id()
-        _lock_levels(warehouse_id, sorted({line.product_id for line in lines if line.product_id}))
+        levels = lock_stock(warehouse_id, (line.product_id or 0 for line in lines))
+        free = {product_id: level.available for product_id, level in levels.items()}
+        added: dict[int, Decimal] = {}
         for line in sorted(lines, key=lambda candidate: (candidate.product_id, candidate.id)):
             assert line.product_id is not None
-            short = line.quantity - line.reserved
-            if short <= 0:
-                continue
-            row = db.session.execute(
-                sa.select(StockLevel.on_hand, StockLevel.reserved).where(
-                    StockLevel.product_id == line.product_id,
-                    StockLevel.warehouse_id == warehouse_id,
-                )
-            ).first()
-            free = row.on_hand - row.reserved if row is not None else ZERO
-            extra = min(short, free)
-            if extra > 0 and _reserve(warehouse_id, line.product_id, extra):
+            extra = min(line.quantity - line.reserved, free.get(line.product_id, ZERO))
+            if extra > 0:
                 line.reserved += extra
+                free[line.product_id] -= extra
+                added[line.product_id] = added.get(line.product_id, ZERO) + extra
+        change_reserved(warehouse_id, added)
         covered = [LineCoverage(line, line.reserved) for line in lines]
         counts = {kind: 0 for kind in Coverage}
         for item in covered:
@@ -406,7 +364,7 @@ def pack(
         if not shipping:
             raise FulfilmentError(_("Nothing is picked yet: count the goods first."))
         warehouse_id = order.warehouse_id or main_warehouse_id()
-        _lock_levels(warehouse_id, sorted({line.product_id for line in lines if line.product_id}))
+        lock_stock(warehouse_id, (line.product_id or 0 for line in lines))
 
         plans = [
             (line, _plan(line, warehouse_id, (batches or {}).get(line.id))) for line in shipping
@@ -456,6 +414,7 @@ def pack(
                 to_release -= release
             line.reserved -= min(line.reserved, line.picked)
 
+        unshipped: dict[int, Decimal] = {}
         for line in lines:
             if line.picked < line.quantity:
                 add_event(
@@ -472,8 +431,9 @@ def pack(
                 )
             if line.reserved > 0:  # what was not shipped is no longer held for this order
                 assert line.product_id is not None
-                _unreserve(warehouse_id, line.product_id, line.reserved)
+                unshipped[line.product_id] = unshipped.get(line.product_id, ZERO) - line.reserved
                 line.reserved = ZERO
+        change_reserved(warehouse_id, unshipped)
 
         shipment = Shipment(
             order_id=order.id,

@@ -4,16 +4,13 @@ write to the seller. Each owns one transaction; mail goes through the outbox in 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm.util import identity_key
 
 from portal.accounts.models import Address, Company, Role, User
 from portal.cart import services as cart_services
@@ -54,8 +51,7 @@ from portal.orders.statuses import (
     status_for,
     status_of,
 )
-from portal.stock.models import StockLevel
-from portal.stock.queries import StockInfo
+from portal.stock.reservations import change_reserved, lock_stock
 
 log = logging.getLogger(__name__)
 
@@ -134,57 +130,6 @@ def seen_lines(view: CartView) -> dict[int, SeenLine]:
 
 def card_payments_enabled() -> bool:
     return bool(current_app.config.get("STRIPE_SECRET_KEY"))
-
-
-def _lock_stock(warehouse_id: int, product_ids: Iterable[int]) -> dict[int, StockInfo]:
-    """Reads the stock rows and locks them in (warehouse, product) order, so concurrent
-    orders cannot deadlock; on SQLite the writer already holds the database lock."""
-    ids = sorted(set(product_ids))
-    if not ids:
-        return {}
-    query = (
-        sa.select(StockLevel.product_id, StockLevel.on_hand, StockLevel.reserved)
-        .where(StockLevel.warehouse_id == warehouse_id, StockLevel.product_id.in_(ids))
-        .order_by(StockLevel.product_id)
-    )
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update()
-    rows = db.session.execute(query)
-    return {row.product_id: StockInfo(row.on_hand, row.reserved) for row in rows}
-
-
-def _change_reserved(warehouse_id: int, changes: dict[int, Decimal]) -> None:
-    """Adds to (or, negative, takes from) the reservations of rows _lock_stock locked, in
-    one statement for all of them. Its WHERE keeps 0 <= reserved <= on hand: a row it
-    refuses fails the whole transaction instead of overbooking."""
-    rows = [
-        {"warehouse": warehouse_id, "product": product_id, "change": change}
-        for product_id, change in sorted(changes.items())
-        if change
-    ]
-    if not rows:
-        return
-    table = cast(sa.Table, StockLevel.__table__)
-    reserved = table.c.reserved + sa.bindparam("change", type_=table.c.reserved.type)
-    result = db.session.execute(
-        sa.update(table)
-        .where(
-            table.c.warehouse_id == sa.bindparam("warehouse"),
-            table.c.product_id == sa.bindparam("product"),
-            reserved >= 0,
-            reserved <= table.c.on_hand,
-        )
-        .values(reserved=reserved),
-        rows,
-    )
-    if result.rowcount != len(rows):  # type: ignore[attr-defined]
-        raise RuntimeError("a reservation change would leave stock out of bounds")
-    # Rows this session has loaded as objects read their new reservation on next use.
-    for row in rows:
-        key = identity_key(StockLevel, (row["product"], warehouse_id))
-        level = db.session.identity_map.get(key)
-        if level is not None:
-            db.session.expire(level, ["reserved"])
 
 
 def _discounts(nets: list[Decimal], checkout: Checkout) -> list[Decimal]:
@@ -298,7 +243,7 @@ def _place(
             raise CheckoutChanged(
                 [_("Your cart changed (in another window?) since this page was shown.")]
             )
-        levels = _lock_stock(viewer.warehouse_id, (item.product.id for item in view.items))
+        levels = lock_stock(viewer.warehouse_id, (item.product.id for item in view.items))
         reserved = {
             item.product.id: reservable(item.line.quantity, levels[item.product.id].available)
             if item.product.id in levels
@@ -436,7 +381,7 @@ def _place(
                 )
             )
         db.session.execute(sa.insert(DocumentLine).execution_options(render_nulls=True), lines)
-        _change_reserved(viewer.warehouse_id, reserved)
+        change_reserved(viewer.warehouse_id, reserved)
 
         acting = actor.id != buyer.id
         note = (
@@ -535,7 +480,7 @@ def _release(order: Document, lines: list[DocumentLine]) -> None:
     product_lines = [line for line in lines if line.product_id is not None and line.reserved > 0]
     if not product_lines or order.warehouse_id is None:
         return
-    levels = _lock_stock(order.warehouse_id, (line.product_id or 0 for line in product_lines))
+    levels = lock_stock(order.warehouse_id, (line.product_id or 0 for line in product_lines))
     changes: dict[int, Decimal] = {}
     for line in product_lines:
         product_id = line.product_id or 0
@@ -544,7 +489,7 @@ def _release(order: Document, lines: list[DocumentLine]) -> None:
             change = changes.get(product_id, Decimal(0))
             changes[product_id] = change - min(line.reserved, level.reserved + change)
         line.reserved = Decimal(0)
-    _change_reserved(order.warehouse_id, changes)
+    change_reserved(order.warehouse_id, changes)
 
 
 def order_lines(order: Document) -> list[DocumentLine]:
@@ -608,14 +553,12 @@ def change_line(
         else:
             quantity = normalise_quantity(product, requested).quantity
             old = line.quantity
-            level = _lock_stock(order.warehouse_id or 0, [product.id]).get(product.id)
+            level = lock_stock(order.warehouse_id or 0, [product.id]).get(product.id)
             if level is not None:
                 # What this line holds is available to it again.
                 available = level.on_hand - (level.reserved - line.reserved)
                 now_reserved = reservable(quantity, available)
-                _change_reserved(
-                    order.warehouse_id or 0, {product.id: now_reserved - line.reserved}
-                )
+                change_reserved(order.warehouse_id or 0, {product.id: now_reserved - line.reserved})
                 line.reserved = now_reserved
             line.quantity = quantity
             gross_line = net_line(line.unit_price, quantity)
@@ -662,8 +605,8 @@ def approve_order(order: Document, *, actor: User, trims: dict[int, Decimal] | N
             else:
                 excess = max(line.reserved - quantity, Decimal(0))
                 if excess:
-                    _lock_stock(order.warehouse_id or 0, [line.product_id])  # the lock only
-                    _change_reserved(order.warehouse_id or 0, {line.product_id: -excess})
+                    lock_stock(order.warehouse_id or 0, [line.product_id])  # the lock only
+                    change_reserved(order.warehouse_id or 0, {line.product_id: -excess})
                     line.reserved -= excess
                 line.quantity = quantity
                 gross_line = net_line(line.unit_price, quantity)

@@ -296,14 +296,14 @@ def test_placing_writes_the_timeline_and_numbers_the_order_in_one_transaction(bu
 
 def test_a_reservation_beyond_the_stock_on_hand_is_refused_by_the_database_guard(buyer):
     from portal.core.db import atomic
-    from portal.orders.services import _change_reserved
+    from portal.stock.reservations import change_reserved
 
     product = make_product(stock=3)
     warehouse = main_warehouse().id
     db.session.commit()  # kept through the refused changes' rollbacks
     with pytest.raises(RuntimeError), atomic():
-        _change_reserved(warehouse, {product.id: D("4")})
+        change_reserved(warehouse, {product.id: D("4")})
     assert stock_of(product).reserved == 0
     with pytest.raises(RuntimeError), atomic():
-        _change_reserved(warehouse, {product.id: D("-1")})
+        change_reserved(warehouse, {product.id: D("-1")})
     assert stock_of(product).reserved == 0
