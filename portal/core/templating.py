@@ -90,6 +90,17 @@ def quantity(value: Decimal | None) -> str:
     return _plain_number(value, 3)
 
 
+def amount(value: Decimal | None) -> str:
+    """An amount without a currency sign, always with two decimals: '1 234,50' in Polish,
+    '1.234,50' in German, '1,234.50' in English (the columns of a document's lines)."""
+    if value is None:
+        return ""
+    group, decimal = _separators(_locale_name())
+    whole, _, cents = f"{abs(value):,.2f}".partition(".")
+    sign = "-" if value < 0 else ""
+    return f"{sign}{whole.replace(',', group)}{decimal}{cents}"
+
+
 def percent(value: Decimal | None) -> str:
     if value is None:
         return ""

@@ -8,6 +8,7 @@ Templates under templates/pdf/ get plain values (a `PdfView`), never query. A4, 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -19,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from babel.numbers import format_decimal
 from flask import current_app, render_template
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.accounts.models import Company, User
 from portal.accounts.taxids import display_tax_id
 from portal.core.db import atomic, db
+from portal.core.templating import amount, quantity
 from portal.documents.models import Document, DocumentKind, DocumentLine, DocumentLink
 from portal.documents.services import lines_of, totals_for
 from portal.documents.totals import Totals
@@ -280,17 +281,6 @@ def document_language(document: Document) -> str:
     return "pl"
 
 
-def amount(value: Decimal | None) -> str:
-    """1 234,50 in Polish, 1.234,50 in German, 1,234.50 in English: no currency sign."""
-    if value is None:
-        return ""
-    return format_decimal(value, format="#,##0.00", locale=str(get_locale() or "en"))
-
-
-def quantity(value: Decimal) -> str:
-    return format_decimal(value.normalize(), format="#,##0.###", locale=str(get_locale() or "en"))
-
-
 def title_of(kind: DocumentKind) -> str:
     return {
         DocumentKind.FS: _("VAT invoice"),
@@ -325,11 +315,24 @@ def pdf_html(document: Document) -> str:
 
 
 def html_to_pdf(html: str) -> bytes:
+    """WeasyPrint's rendering, with the cyclic garbage collector paused while it runs.
+
+    A render allocates some hundred thousand short-lived objects; each few thousand of them
+    start a collection that also walks every long-lived object of the application, which made
+    a render 30-60 % slower. They are freed by reference counting anyway, and the collector
+    catches up with any cycles once it is enabled again.
+    """
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=html, base_url=current_app.root_path).write_pdf(
-        font_config=_font_config()
-    )
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        pdf: bytes = HTML(string=html, base_url=current_app.root_path).write_pdf(
+            font_config=_font_config()
+        )
+    finally:
+        if paused:
+            gc.enable()
     return pdf
 
 

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.core.templating import money, quantity
+from portal.core.templating import amount, money, quantity
 
 numbers = st.decimals(min_value=-(10**9), max_value=10**9, places=3, allow_nan=False)
 
@@ -29,6 +29,7 @@ def test_quantities_and_money_match_babel(app, language, value):
         else:
             expected = format_currency(cents, "PLN", locale=language)
         assert money(cents) == expected
+        assert amount(cents) == format_decimal(cents, format="#,##0.00", locale=language)
 
 
 @pytest.mark.parametrize("language", ["en", "pl", "de"])
