@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.routing import IntegerConverter, Map
 
 from portal import config as config_module
-from portal.core.db import configure_sqlite, db
+from portal.core.db import configure_sqlite, db, watch_request_writes
 from portal.core.errors import register_error_handlers
 from portal.core.requestlog import configure_logging
 from portal.extensions import babel, csrf, login_manager, migrate
@@ -31,6 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+    watch_request_writes(app)
     migrate.init_app(app, db, directory=str(config_module.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from portal.accounts.models import User
 from portal.cart.models import Cart, CartLine, OrderList, OrderListLine
-from portal.catalog.models import Product, ProductPhoto
+from portal.catalog.models import Product
 from portal.catalog.pricing import PriceBook, PriceQuote, PriceSource, resolve_price
-from portal.catalog.queries import Viewer, first_photos
+from portal.catalog.queries import Thumbnail, Viewer, first_photos
 from portal.core.db import db
 from portal.core.money import ZERO, net_line
 from portal.core.scope import visible_to
@@ -31,7 +32,7 @@ class CartItem:
     product: Product
     quote: PriceQuote
     stock: StockInfo
-    photo: ProductPhoto | None
+    photo: Thumbnail | None
 
     @property
     def net(self) -> Decimal:
@@ -67,9 +68,26 @@ class CartView:
     def content_key(self) -> str:
         """Ties a submission to this cart's contents and generation, not to the page render:
         two tabs showing the same cart give the same key, so they place one order."""
-        parts = [str(self.cart.id), str(self.cart.generation)]
-        parts += [f"{item.product.id}:{item.line.quantity}" for item in self.items]
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+        lines = [(item.product.id, item.line.quantity) for item in self.items]
+        return _content_key(self.cart.id, self.cart.generation, lines)
+
+
+def _content_key(cart_id: int, generation: int, lines: Iterable[tuple[int, Decimal]]) -> str:
+    parts = [str(cart_id), str(generation)]
+    parts += [f"{product_id}:{quantity}" for product_id, quantity in lines]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def current_content_key(cart_id: int) -> str:
+    """The cart's content key as the database has it now, from two columns per line (no
+    ORM objects, whose loaded values may be older than this transaction)."""
+    generation = db.session.scalar(sa.select(Cart.generation).where(Cart.id == cart_id))
+    lines = db.session.execute(
+        sa.select(CartLine.product_id, CartLine.quantity)
+        .where(CartLine.cart_id == cart_id, CartLine.saved.is_(False))
+        .order_by(CartLine.added_at, CartLine.id)
+    )
+    return _content_key(cart_id, generation or 0, ((row[0], row[1]) for row in lines))
 
 
 def _items(viewer: Viewer, lines: list[CartLine], *, photos: bool = True) -> list[CartItem]:
@@ -114,7 +132,11 @@ def cart_view(user: User, viewer: Viewer, *, photos: bool = True) -> CartView:
         db.session.scalars(
             sa.select(CartLine)
             .where(CartLine.cart_id == cart.id)
-            .options(joinedload(CartLine.product).joinedload(Product.vat_rate))
+            .options(
+                joinedload(CartLine.product).options(
+                    defer(Product.description), joinedload(Product.vat_rate)
+                )
+            )
             .order_by(CartLine.added_at, CartLine.id)
         )
     )

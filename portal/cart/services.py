@@ -167,7 +167,7 @@ def empty_cart_after_order(cart: Cart) -> None:
     db.session.execute(
         sa.delete(CartLine).where(CartLine.cart_id == cart.id, CartLine.saved.is_(False))
     )
-    cart.generation += 1
+    cart.generation = Cart.generation + 1  # in SQL: the loaded value may be older
     _touch(cart)
 
 

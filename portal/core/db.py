@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import Flask, current_app, g, has_request_context
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,8 @@ def atomic() -> Iterator[None]:
     Work registered with `on_commit` runs once the outermost block has committed."""
     info = db.session.info
     depth = info.get("atomic_depth", 0)
+    if depth == 0:
+        _end_read_transaction()
     info["atomic_depth"] = depth + 1
     try:
         yield
@@ -89,12 +91,68 @@ def _run_on_commit() -> None:
             db.session.rollback()
 
 
+# SQLite has one writer at a time. A request reads in a plain (deferred) transaction; the
+# service's atomic() block ends it and starts one that takes the write lock at its first
+# statement (BEGIN IMMEDIATE), so the lock is held for the unit of work only, not for the
+# request's loading, validating and rendering around it, and a write never has to upgrade
+# a read snapshot (which fails with "database is locked" when another writer got there
+# first). Outside requests (commands, the mail worker, tests) every transaction writes.
+WRITING = "sqlite_writing"
+
+
 def _wants_write_lock() -> bool:
-    # Reads take a plain (deferred) transaction; writers lock at their first statement, so a
-    # request that reads then writes never fails with "database is locked" half-way.
-    if has_request_context():
-        return request.method not in {"GET", "HEAD", "OPTIONS"}
-    return True
+    return db.session.info.get("atomic_depth", 0) > 0 or not has_request_context()
+
+
+def _end_read_transaction() -> None:
+    """Ends a request's read transaction before atomic() starts writing (SQLite). Loaded
+    objects stay loaded (no expiry on commit); the unit of work reads what it relies on
+    again under the lock."""
+    session = db.session()
+    if not session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return
+    if session.connection().info.get(WRITING):
+        return
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("changes made outside atomic(): write them inside the block")
+    session.commit()
+
+
+def watch_request_writes(app: Flask) -> None:
+    """Marks requests being served, whose writes must be inside atomic() (below)."""
+
+    @app.before_request
+    def _serving() -> None:
+        g.serving_request = True
+
+
+def _serving_request(session: Session) -> bool:
+    return (
+        session.info.get("atomic_depth", 0) == 0
+        and has_request_context()
+        and "serving_request" in g
+    )
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _flush_inside_atomic(session: Session, _context: Any, _instances: Any) -> None:
+    if _serving_request(session):
+        _written_outside_atomic()
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _dml_inside_atomic(state: ORMExecuteState) -> None:
+    writes = state.is_insert or state.is_update or state.is_delete
+    if writes and _serving_request(state.session):
+        _written_outside_atomic()
+
+
+def _written_outside_atomic() -> None:
+    """A request writes only inside atomic(): on SQLite its read transaction could not take
+    the write lock once another writer has committed. Tests fail on it; production logs it."""
+    if current_app.config.get("TESTING"):
+        raise RuntimeError("a request wrote outside atomic()")
+    log.error("a request wrote outside atomic()", stack_info=True)
 
 
 def configure_sqlite(engine: sa.Engine) -> None:
@@ -115,10 +173,12 @@ def configure_sqlite(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        if _wants_write_lock():
+        writing = _wants_write_lock()
+        if writing:
             _begin_immediate(connection.connection.dbapi_connection)
         else:
             connection.exec_driver_sql("BEGIN")
+        connection.info[WRITING] = writing
 
 
 BUSY_SECONDS = 15.0

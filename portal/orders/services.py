@@ -16,7 +16,7 @@ from portal.accounts.models import Address, Company, Role, User
 from portal.cart import services as cart_services
 from portal.cart.models import Cart
 from portal.cart.quantities import normalise_quantity
-from portal.cart.queries import CartView, cart_view
+from portal.cart.queries import CartView, cart_view, current_content_key
 from portal.catalog.models import Product
 from portal.catalog.queries import Viewer
 from portal.core.clock import local_today
@@ -232,17 +232,26 @@ def _place(
     today: date | None,
 ) -> Document:
     company = db.session.get_one(Company, buyer.company_id)
+    changed = CheckoutChanged(
+        [_("Your cart changed (in another window?) since this page was shown.")]
+    )
+    # The cart is read and priced before the transaction: on SQLite it takes the one write
+    # lock, which every other order waits for. Under the lock one small query checks that
+    # the cart still holds what was priced; stock, credit and limits are read there.
+    view = cart_view(buyer, viewer, photos=False)
+    if not view.items or view.content_key != seen_key:
+        existing = find_by_key(seen_key)  # the same submission again, after it was placed
+        if existing is not None:
+            return existing
+        if not view.items:
+            raise EmptyCart(_("Your cart is empty."))
+        raise changed
     with atomic():
         existing = find_by_key(seen_key)
         if existing is not None:
             return existing
-        view = cart_view(buyer, viewer, photos=False)
-        if not view.items:
-            raise EmptyCart(_("Your cart is empty."))
-        if view.content_key != seen_key:
-            raise CheckoutChanged(
-                [_("Your cart changed (in another window?) since this page was shown.")]
-            )
+        if current_content_key(view.cart.id) != seen_key:
+            raise changed
         levels = lock_stock(viewer.warehouse_id, (item.product.id for item in view.items))
         reserved = {
             item.product.id: reservable(item.line.quantity, levels[item.product.id].available)

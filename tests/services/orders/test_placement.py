@@ -192,6 +192,26 @@ def test_a_cart_changed_in_another_tab_is_not_placed_blindly(buyer):
         place_order(buyer, actor=buyer, viewer=viewer, checkout=checkout(), seen_key=key, seen=seen)
 
 
+def test_a_cart_changed_after_it_was_priced_is_caught_under_the_lock(buyer, monkeypatch):
+    """The cart is priced before the transaction; a change that lands between the pricing
+    and the lock (a quantity typed in another tab) is seen by the check under the lock."""
+    from portal.orders import services
+
+    product = make_product(stock=10)
+    fill_cart(buyer, (product, "1"))
+    viewer = viewer_for(buyer)
+    view = cart_view(buyer, viewer)
+    key, seen = view.content_key, seen_lines(view)
+    db.session.execute(  # behind the loaded objects' back, as another request would
+        sa.update(CartLine).values(quantity=D("7")).execution_options(synchronize_session=False)
+    )
+    monkeypatch.setattr(services, "cart_view", lambda *args, **kwargs: view)
+    with pytest.raises(CheckoutChanged):
+        place_order(buyer, actor=buyer, viewer=viewer, checkout=checkout(), seen_key=key, seen=seen)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Document)) == 0
+    assert stock_of(product).reserved == 0
+
+
 def test_vat_is_summed_per_rate_and_rounded_once(buyer):
     from tests.builders import vat_rate
 
