@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from portal.accounts.models import User
 from portal.catalog.models import Product, Unit
 from portal.core.clock import local_today
-from portal.core.db import atomic, db, is_sqlite, on_commit, utcnow
+from portal.core.db import atomic, db, on_commit, utcnow
 from portal.core.errors import DomainError
 from portal.core.money import ZERO, round_money
 from portal.documents.models import (
@@ -38,7 +38,7 @@ from portal.fulfilment.labels import store_label_after_commit
 from portal.fulfilment.models import Shipment
 from portal.invoicing.services import issue_final_documents
 from portal.orders.models import OrderStatus, StatusType, Step
-from portal.orders.statuses import move_to_step
+from portal.orders.statuses import move_to_step, refresh_status
 from portal.stock import ledger
 from portal.stock.models import Batch, StockLevel
 from portal.stock.queries import main_warehouse_id
@@ -88,12 +88,8 @@ class LineCoverage:
 def current_status(order: Document, *, lock: bool = False) -> OrderStatus:
     """The order's status as stored now; `lock` also locks the order row (PostgreSQL), so two
     people cannot pack or confirm the same order at once."""
-    query = sa.select(Document.status_id).where(Document.id == order.id)
-    if lock and not is_sqlite():
-        query = query.with_for_update()
-    status_id = db.session.scalar(query)
-    order.status_id = status_id
-    return db.session.get_one(OrderStatus, status_id)
+    refresh_status(order, lock=lock)
+    return db.session.get_one(OrderStatus, order.status_id)
 
 
 def product_lines(order: Document) -> list[DocumentLine]:

@@ -47,6 +47,7 @@ from portal.orders.models import (
 from portal.orders.statuses import (
     StatusInfo,
     move_to_step,
+    refresh_status,
     status_event,
     status_for,
     status_of,
@@ -502,16 +503,21 @@ def _release(order: Document, lines: list[DocumentLine]) -> None:
 
 
 def order_lines(order: Document) -> list[DocumentLine]:
+    """The order's lines as stored now (loaded ones are refreshed)."""
     return list(
         db.session.scalars(
             sa.select(DocumentLine)
             .where(DocumentLine.document_id == order.id)
             .order_by(DocumentLine.position)
+            .execution_options(populate_existing=True)
         )
     )
 
 
 def _status(order: Document) -> StatusInfo:
+    """The status as stored now, the order locked: what the buyer or an approver decides on
+    may have changed since the page was loaded."""
+    refresh_status(order, lock=True)
     status = status_of(order)
     if status is None:
         raise LookupError(f"order {order.id} has no status")

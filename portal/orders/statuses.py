@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from portal.accounts.models import User
-from portal.core.db import db
+from portal.core.db import db, is_sqlite
 from portal.core.errors import DomainError
 from portal.documents.models import Document, DocumentEvent, EventKind
 from portal.orders.models import OrderStatus, OrderStatusTransition, StatusType, Step
@@ -93,6 +93,17 @@ def status_for(step: Step) -> StatusInfo:
 
 def status_of(order: Document) -> StatusInfo | None:
     return _statuses().by_id.get(order.status_id) if order.status_id else None
+
+
+def refresh_status(order: Document, *, lock: bool = False) -> None:
+    """Reads the order's status as stored now, inside the caller's transaction (the order
+    was loaded with the page, maybe before someone else changed it); `lock` also locks the
+    order's row on PostgreSQL, so two people cannot act on the same order at once (on
+    SQLite the transaction already holds the write lock)."""
+    query = sa.select(Document.status_id).where(Document.id == order.id)
+    if lock and not is_sqlite():
+        query = query.with_for_update()
+    order.status_id = db.session.scalar(query)
 
 
 def can_move(current: StatusInfo | None, target: StatusInfo) -> bool:

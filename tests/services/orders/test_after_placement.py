@@ -171,6 +171,27 @@ def test_a_confirmed_order_cannot_be_cancelled_or_changed_by_the_buyer(company):
     assert reserved(product) == 3
 
 
+def test_a_cancel_decides_on_the_status_stored_now_not_the_one_loaded_with_the_page(company):
+    from portal.documents.models import Document
+    from portal.orders.models import Step
+    from portal.orders.statuses import status_for
+
+    buyer = make_user(company=company)
+    product = make_product(stock=10)
+    fill_cart(buyer, (product, "3"))
+    order = place(buyer)  # the buyer's page has it as waiting
+    confirmed = status_for(Step.CONFIRM).id
+    db.session.execute(  # staff confirm it in another request meanwhile
+        sa.update(Document)
+        .where(Document.id == order.id)
+        .values(status_id=confirmed)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(services.OrderLocked):
+        services.cancel_order(order, actor=buyer)
+    assert reserved(product) == 3
+
+
 def test_changing_quantities_before_confirmation_moves_reservations_and_totals(company):
     buyer = make_user(company=company)
     a = make_product(list_price=D("10.00"), stock=5)
