@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -64,17 +65,18 @@ def flask_cli(url: str, *args: str) -> None:
 
 
 def ensure_demo(url: str, *extra: str, marker: str) -> None:
-    """Builds the data set once; a marker file (SQLite) or an env flag (PostgreSQL) skips it.
-    A kept data set is migrated to the current schema first (a no-op when it is current)."""
-    flag = DATA / f"{marker}.ready"
+    """Builds the data set once: a marker file per data set and database URL skips it later
+    (a new PostgreSQL cluster has a new port, so its URL differs). A kept data set is
+    migrated to the current schema first (a no-op when it is current)."""
+    where = hashlib.sha256(url.encode()).hexdigest()[:12]
+    flag = DATA / (f"{marker}.ready" if url.startswith("sqlite") else f"{marker}-{where}.ready")
     flask_cli(url, "db", "upgrade")
-    if not os.environ.get("DATABASE_URL") and flag.exists():
+    if flag.exists():
         return
     started = time.perf_counter()
     flask_cli(url, "demo", "load", "--reset", *extra)
     print(f"data set built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    if not os.environ.get("DATABASE_URL"):
-        flag.write_text("ok")
+    flag.write_text(url)
 
 
 def bench_app(url: str) -> Flask:

@@ -403,6 +403,7 @@ def _rma_in(
             RmaLine(
                 document_line_id=row.id,
                 delivered_line_id=shipped.id,
+                claimed=row.quantity,
                 order_id=delivered.order.id,
                 reason_id=reason.id,
                 description=DESCRIPTIONS[kind],
@@ -607,6 +608,7 @@ def load_rma_volume(*, rma_lines: int, seed: int) -> tuple[int, int]:
                 {
                     "document_line_id": next_line,
                     "delivered_line_id": row.id,
+                    "claimed": Decimal(0) if status is RmaStatus.REJECTED else Decimal(1),
                     "order_id": orders_of[row.document_id],
                     "reason_id": rng.choice(reasons[kind]),
                     "description": DESCRIPTIONS[kind],

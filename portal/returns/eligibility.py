@@ -33,7 +33,7 @@ from portal.core.db import db
 from portal.core.money import ZERO, sum_of
 from portal.documents.models import Document, DocumentKind, DocumentLine
 from portal.fulfilment.models import Shipment
-from portal.returns.models import ReturnPolicy, RmaInfo, RmaKind, RmaLine, RmaStatus
+from portal.returns.models import ReturnPolicy, RmaKind, RmaLine
 
 
 @dataclass(frozen=True)
@@ -176,17 +176,12 @@ def policies() -> list[Policy]:
 
 
 def claimed_on(line_ids: Collection[int]) -> dict[int, Decimal]:
-    """Per delivered line: the quantity claimed by RMAs that are not rejected."""
+    """Per delivered line: the quantity claimed by RMAs that were not rejected (one index)."""
     if not line_ids:
         return {}
     rows = db.session.execute(
-        sa.select(RmaLine.delivered_line_id, sum_of(DocumentLine.quantity))
-        .join(DocumentLine, DocumentLine.id == RmaLine.document_line_id)
-        .join(RmaInfo, RmaInfo.document_id == DocumentLine.document_id)
-        .where(
-            RmaLine.delivered_line_id.in_(line_ids),
-            RmaInfo.status != RmaStatus.REJECTED,
-        )
+        sa.select(RmaLine.delivered_line_id, sum_of(RmaLine.claimed))
+        .where(RmaLine.delivered_line_id.in_(line_ids))
         .group_by(RmaLine.delivered_line_id)
     )
     return {line_id: Decimal(total) for line_id, total in rows}

@@ -273,6 +273,7 @@ def _issue(
             RmaLine(
                 document_line_id=row.id,
                 delivered_line_id=delivered.line_id,
+                claimed=claim.quantity,
                 order_id=delivered.order_id,
                 reason_id=claim.reason_id,
                 description=claim.description.strip(),

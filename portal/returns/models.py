@@ -128,12 +128,20 @@ class RmaLine(Base):
     """What an RMA line adds to its document line (whose quantity is what was claimed)."""
 
     __tablename__ = "rma_lines"
+    __table_args__ = (
+        # What is claimed on a delivered line, read from the index alone (the filing form
+        # sums it for every line of a page of orders).
+        sa.Index("ix_rma_lines_claims", "delivered_line_id", "claimed"),
+    )
 
     document_line_id: Mapped[int] = mapped_column(
         sa.ForeignKey("document_lines.id"), primary_key=True
     )
-    delivered_line_id: Mapped[int] = mapped_column(sa.ForeignKey("document_lines.id"), index=True)
+    delivered_line_id: Mapped[int] = mapped_column(sa.ForeignKey("document_lines.id"))
     """The WZ line the goods left on; claims on it never add up to more than it shipped."""
+    claimed: Mapped[Quantity] = mapped_column()
+    """What this line claims on the delivered line: its quantity, 0 once the RMA is rejected
+    (a rejected claim frees the goods for another, and stays so when the RMA is closed)."""
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id"), index=True)
     reason_id: Mapped[int] = mapped_column(sa.ForeignKey("reason_codes.id"))
     description: Mapped[str] = mapped_column(sa.Text, default="")

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from portal.accounts.models import User
 from portal.core.db import db, utcnow
 from portal.core.errors import DomainError
-from portal.documents.models import Document, DocumentEvent, EventKind
+from portal.documents.models import Document, DocumentEvent, DocumentLine, EventKind
 from portal.notifications import outbox
-from portal.returns.models import RMA_STATUS_NAMES, RmaInfo, RmaStatus
+from portal.returns.models import RMA_STATUS_NAMES, RmaInfo, RmaLine, RmaStatus
 
 S = RmaStatus
 TRANSITIONS: dict[RmaStatus, frozenset[RmaStatus]] = {
@@ -77,6 +77,14 @@ def move_rma(
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         raise InvalidRmaTransition(
             _("%(number)s was changed by someone else meanwhile; reload it.", number=rma.number)
+        )
+    if to is S.REJECTED:  # the goods may be claimed again
+        rma_lines = sa.select(DocumentLine.id).where(DocumentLine.document_id == rma.id)
+        db.session.execute(
+            sa.update(RmaLine)
+            .where(RmaLine.document_line_id.in_(rma_lines))
+            .values(claimed=0)
+            .execution_options(synchronize_session=False)
         )
     for key, value in values.items():
         setattr(info, key, value)

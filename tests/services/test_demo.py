@@ -258,6 +258,19 @@ def test_every_demo_partner_has_rmas_in_every_status(ctx: None) -> None:
         sa.select(User.company_id).where(User.email.like("buyer@%.example"))
     ).all()
     assert partners and all(statuses[company] == set(RmaStatus) for company in partners)
+    from portal.documents.models import DocumentLine
+    from portal.returns.models import RmaLine
+
+    claims = db.session.execute(
+        sa.select(RmaLine.claimed, DocumentLine.quantity, RmaInfo.status)
+        .join(DocumentLine, DocumentLine.id == RmaLine.document_line_id)
+        .join(RmaInfo, RmaInfo.document_id == DocumentLine.document_id)
+        .where(RmaInfo.status != RmaStatus.CLOSED)  # closed ones may have been rejected
+    ).all()
+    assert claims and all(
+        claimed == (0 if status is RmaStatus.REJECTED else quantity)
+        for claimed, quantity, status in claims
+    )
     kinds = Counter(db.session.scalars(sa.select(Document.kind)))
     assert kinds[DocumentKind.ZW] and kinds[DocumentKind.KOR] and kinds[DocumentKind.KW]
 

@@ -199,6 +199,7 @@ def test_partial_rmas_add_up_to_what_was_delivered_and_a_rejection_frees_its_par
     info.status = RmaStatus.AWAITING_REVIEW  # as if staff had it waiting
     db.session.flush()
     move_rma(second, info, RmaStatus.REJECTED, actor=None)
+    move_rma(second, info_of(second), RmaStatus.CLOSED, actor=None)  # closed, still rejected
     file_return(buyer, claim(line, "3"))
 
 

@@ -169,6 +169,7 @@ def make_rma(
             RmaLine(
                 document_line_id=row.id,
                 delivered_line_id=line.id,
+                claimed=0 if status is RmaStatus.REJECTED else row.quantity,
                 order_id=delivered.order.id,
                 reason_id=reason.id,
                 description="Broken on arrival",
