@@ -223,10 +223,12 @@ def delivered_lines(
         .join(order, order.id == Shipment.order_id)
         .outerjoin(Product, Product.id == DocumentLine.product_id)
         .where(
+            # The order's company decides (its delivery notes are the same company's): with a
+            # second company filter on the notes PostgreSQL walked every delivery note of the
+            # partner instead of the orders' shipments.
             note.kind == DocumentKind.WZ,
             Shipment.delivered_at.is_not(None),
             order.kind == DocumentKind.ZK,
-            note.company_id == customer.company_id,
             order.company_id == customer.company_id,
         )
         .order_by(order.id, DocumentLine.document_id, DocumentLine.position)
