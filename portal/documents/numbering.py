@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,18 +29,16 @@ def format_number(kind: DocumentKind, period: str, sequence: int) -> str:
 
 
 def allocate_number(kind: DocumentKind, on: date) -> str:
+    """The next number of the kind's series in the period: one statement that starts the
+    series at 1 or adds 1 to it, and returns the number (every order waits for it)."""
     period = period_of(kind, on)
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(DocumentSeries)
-        .values(kind=kind, period=period, last_number=0)
-        .on_conflict_do_nothing(index_elements=["kind", "period"])
-    )
+    statement = insert(DocumentSeries).values(kind=kind, period=period, last_number=1)
     sequence = db.session.scalar(
-        sa.update(DocumentSeries)
-        .where(DocumentSeries.kind == kind, DocumentSeries.period == period)
-        .values(last_number=DocumentSeries.last_number + 1)
-        .returning(DocumentSeries.last_number)
+        statement.on_conflict_do_update(
+            index_elements=["kind", "period"],
+            set_={"last_number": DocumentSeries.last_number + 1},
+        ).returning(DocumentSeries.last_number)
     )
     assert sequence is not None
     return format_number(kind, period, sequence)

@@ -248,10 +248,10 @@ def _place(
             raise EmptyCart(_("Your cart is empty."))
         raise changed
     with atomic():
-        existing = find_by_key(seen_key)
-        if existing is not None:
-            return existing
         if current_content_key(view.cart.id) != seen_key:
+            existing = find_by_key(seen_key)  # placed by the same submission meanwhile
+            if existing is not None:
+                return existing
             raise changed
         levels = lock_stock(viewer.warehouse_id, (item.product.id for item in view.items))
         reserved = {
