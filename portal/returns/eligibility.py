@@ -31,6 +31,7 @@ from portal.catalog.models import Product
 from portal.core.clock import local_date
 from portal.core.db import db
 from portal.core.money import ZERO, sum_of
+from portal.core.templating import when
 from portal.documents.models import Document, DocumentKind, DocumentLine
 from portal.fulfilment.models import Shipment
 from portal.returns.models import ReturnPolicy, RmaKind, RmaLine
@@ -123,8 +124,8 @@ class Eligibility:
 
     @property
     def message(self) -> str:
-        """The explanation shown next to the line."""
-        until = self.until.isoformat()
+        """The explanation shown next to the line, its date as the reader writes dates."""
+        until = when(self.until, "long")
         if self.verdict is Verdict.OK:
             if self.kind is RmaKind.RETURN:
                 return _("Returnable until %(date)s.", date=until)

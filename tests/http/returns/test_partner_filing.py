@@ -166,7 +166,8 @@ def test_a_passed_window_shows_its_date_and_a_complaint_is_still_possible(login,
     (line,) = wz_lines(note)
     client = login(buyer)
     html = client.get(f"/returns/new?order={order.id}").get_data(as_text=True)
-    ended = (at.date() + timedelta(days=30)).isoformat()
+    last = at.date() + timedelta(days=30)
+    ended = f"{last:%B} {last.day}, {last:%Y}"  # the English long date, e.g. "December 27, 2026"
     assert f"The return window ended on {ended}" in html
     assert f'name="line-{line.id}-pick"' not in html
     data = filing_data(html, order, line)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import Role
 from portal.core.db import db, utcnow
+from portal.core.templating import when
 from portal.documents.models import (
     Document,
     DocumentEvent,
@@ -256,7 +257,7 @@ def test_a_passed_window_is_refused_with_its_date():
     (line,) = wz_lines(note)
     with pytest.raises(FilingRefused) as refused:
         file_return(buyer, claim(line))
-    ended = (delivered.date() + timedelta(days=30)).isoformat()
+    ended = when(delivered.date() + timedelta(days=30), "long")  # e.g. "December 27, 2026"
     assert f"ended on {ended}" in refused.value.errors[line.id, "quantity"]
     complaint = file_return(
         buyer,
