@@ -129,9 +129,19 @@ class Document(Timestamped, Base):
 
     __table_args__ = (
         sa.Index("ix_documents_company_kind_created", "company_id", "kind", "created_at"),
-        sa.Index("ix_documents_kind_status", "kind", "status_id"),
+        # With the id, the order queue reads a page of ids from this index alone.
+        sa.Index("ix_documents_kind_status_id", "kind", "status_id", "id"),
         sa.Index("ix_documents_user_kind_created", "user_id", "kind", "created_at"),
         sa.Index("ix_documents_kind_issued", "kind", "issued_on", "id"),
+        # Sales per partner over a few months (the rep's dashboard) from the index alone.
+        sa.Index(
+            "ix_documents_kind_issued_sales",
+            "kind",
+            "issued_on",
+            "company_id",
+            "state",
+            "net_total",
+        ),
         sa.Index("ix_documents_company_issued", "company_id", "issued_on", "id"),
         sa.Index("ix_documents_issued", "issued_on", "id"),
         sa.Index("ix_documents_reference", "reference"),

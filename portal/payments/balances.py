@@ -54,10 +54,15 @@ def overdue_total(company_id: int, today: date) -> Decimal:
     return total if total is not None else ZERO
 
 
+# Aliased once: aliasing a mapped class anew on every call cost more than the query the
+# statement page runs with it.
+_INVOICE = aliased(Document, name="invoice")
+_STEP = aliased(DocumentLink, name="step")
+
+
 def invoiced(order: type[Document] | sa.orm.util.AliasedClass[Document]) -> sa.ColumnElement[bool]:
     """The order led to an invoice or receipt, directly or through its delivery note."""
-    invoice = aliased(Document)
-    step = aliased(DocumentLink)
+    invoice, step = _INVOICE, _STEP
     direct = (
         sa.select(DocumentLink.source_id)
         .join(invoice, invoice.id == DocumentLink.target_id)

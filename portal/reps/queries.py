@@ -7,8 +7,9 @@ dashboard is a handful of indexed queries whatever the size of the document tabl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -16,29 +17,32 @@ from sqlalchemy.orm import joinedload
 from portal.accounts.models import Company, CompanyNote, Role, User
 from portal.core.clock import local_today
 from portal.core.db import db
-from portal.core.money import ZERO, sum_of
+from portal.core.money import ZERO, Cents, sum_of
 from portal.core.scope import visible_companies
 from portal.documents.models import SALES_KINDS, Document, DocumentKind, DocumentState
+from portal.fulfilment.queries import status_ids
 from portal.orders.models import OrderStatus, StatusType
 from portal.returns.models import OPEN_STATUSES, RmaInfo
 from portal.returns.office_queries import OpenRma, open_rmas_for_companies
 
 MAX_PARTNERS = 200
 LIST_SIZE = 20
+CHART_SIZE = 15
 ATTENTION_TYPES = (StatusType.WAITING, StatusType.PROBLEM)
 INVOICE_KINDS = (DocumentKind.FS, DocumentKind.PA)
 
 
-def partners(user: User) -> list[Company]:
+def partners(user: User) -> list[Partner]:
     """The active partners this user may see (a rep: the assigned ones), by name."""
-    return list(
-        db.session.scalars(
-            sa.select(Company)
+    return [
+        Partner(company_id, name)
+        for company_id, name in db.session.execute(
+            sa.select(Company.id, Company.name)
             .where(visible_companies(user), Company.active.is_(True))
             .order_by(Company.name, Company.id)
             .limit(MAX_PARTNERS)
         )
-    )
+    ]
 
 
 def partner_for(user: User, company_id: int) -> Company:
@@ -56,50 +60,90 @@ def previous_month_start(day: date) -> date:
     return month_start(month_start(day) - timedelta(days=1))
 
 
-@dataclass
+# The dashboard reads plain columns into these rows rather than ORM objects: a hundred
+# partners' worth of identity-mapped objects was most of the page's time.
+@dataclass(frozen=True, slots=True)
+class Partner:
+    id: int
+    name: str
+
+
+@dataclass(slots=True)
 class PartnerSales:
-    company: Company
+    id: int
+    name: str
     this_month: Decimal = ZERO
     last_month: Decimal = ZERO
 
     @property
     def chart_row(self) -> tuple[str, list[Decimal]]:
-        return self.company.name, [self.this_month, self.last_month]
+        return self.name, [self.this_month, self.last_month]
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionOrder:
+    id: int
+    number: str | None
+    company: str
+    created_at: datetime
+    status_name: str
+    status_type: StatusType
+    gross_total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueInvoice:
+    id: int
+    number: str | None
+    company: str
+    due_on: date | None
+    open_amount: Decimal
 
 
 @dataclass
 class RepDashboard:
-    partners: list[Company]
-    attention: list[Document]
+    partners: list[Partner]
+    attention: list[AttentionOrder]
     """Orders of waiting or problem status type, newest first."""
     attention_counts: dict[StatusType, int]
-    overdue: list[Document]
+    overdue: list[OverdueInvoice]
     overdue_count: int
     overdue_total: Decimal
     open_rmas: int
     rmas: list[OpenRma] = field(default_factory=list)
     """The newest open RMAs."""
     sales: list[PartnerSales] = field(default_factory=list)
+    """Every partner, by name."""
+    top_sales: list[PartnerSales] = field(default_factory=list)
+    """The partners with the highest sales this month, for the chart."""
     today: date = field(default_factory=date.today)
 
 
-def _attention(ids: list[int]) -> tuple[list[Document], dict[StatusType, int]]:
+def _attention(ids: list[int]) -> tuple[list[AttentionOrder], dict[StatusType, int]]:
     condition = sa.and_(
         Document.kind == DocumentKind.ZK,
         Document.company_id.in_(ids),
-        Document.status_id.in_(
-            sa.select(OrderStatus.id).where(OrderStatus.type.in_(ATTENTION_TYPES))
-        ),
+        Document.status_id.in_(status_ids(OrderStatus.type.in_(ATTENTION_TYPES))),
     )
-    orders = list(
-        db.session.scalars(
-            sa.select(Document)
+    orders = [
+        AttentionOrder(*row)
+        for row in db.session.execute(
+            sa.select(
+                Document.id,
+                Document.number,
+                Company.name,
+                Document.created_at,
+                OrderStatus.name,
+                OrderStatus.type,
+                Document.gross_total,
+            )
+            .join(Company, Company.id == Document.company_id)
+            .join(OrderStatus, OrderStatus.id == Document.status_id)
             .where(condition)
-            .options(joinedload(Document.status), joinedload(Document.company))
             .order_by(Document.id.desc())
             .limit(LIST_SIZE)
         )
-    )
+    ]
     counts = {
         StatusType(status_type): count
         for status_type, count in db.session.execute(
@@ -123,23 +167,27 @@ def overdue_condition(today: date) -> sa.ColumnElement[bool]:
     )
 
 
-def _overdue(ids: list[int], today: date) -> tuple[list[Document], int, Decimal]:
-    condition = sa.and_(Document.company_id.in_(ids), overdue_condition(today))
-    documents = list(
-        db.session.scalars(
-            sa.select(Document)
-            .where(condition)
-            .options(joinedload(Document.company))
-            .order_by(Document.due_on, Document.id)
-            .limit(LIST_SIZE)
+def _overdue(ids: list[int], today: date) -> tuple[list[OverdueInvoice], int, Decimal]:
+    """The first overdue invoices by due date, and how many there are and what they sum to:
+    one query, the count and the sum taken over every matching row before the limit."""
+    open_amount = Document.gross_total - Document.paid_total
+    rows = db.session.execute(
+        sa.select(
+            Document.id,
+            Document.number,
+            Company.name,
+            Document.due_on,
+            sa.type_coerce(open_amount, Cents()),
+            sa.func.count().over(),
+            sa.type_coerce(sa.func.sum(open_amount).over(), Cents()),
         )
-    )
-    count, total = db.session.execute(
-        sa.select(sa.func.count(), sum_of(Document.gross_total - Document.paid_total))
-        .select_from(Document)
-        .where(condition)
-    ).one()
-    return documents, count, total
+        .join(Company, Company.id == Document.company_id)
+        .where(Document.company_id.in_(ids), overdue_condition(today))
+        .order_by(Document.due_on, Document.id)
+        .limit(LIST_SIZE)
+    ).all()
+    documents = [OverdueInvoice(*row[:5]) for row in rows]
+    return (documents, rows[0][5], rows[0][6]) if rows else (documents, 0, ZERO)
 
 
 def _open_rmas(ids: list[int]) -> int:
@@ -157,10 +205,10 @@ def _open_rmas(ids: list[int]) -> int:
     )
 
 
-def sales_by_partner(companies: list[Company], today: date) -> list[PartnerSales]:
+def sales_by_partner(companies: list[Partner], today: date) -> list[PartnerSales]:
     """Net sales (FS, PA, KOR by issue date) this month and last month, per partner."""
     this_start, last_start = month_start(today), previous_month_start(today)
-    by_id = {company.id: PartnerSales(company) for company in companies}
+    by_id = {company.id: PartnerSales(company.id, company.name) for company in companies}
     this_month = Document.issued_on >= this_start
     rows = db.session.execute(
         sa.select(
@@ -189,6 +237,7 @@ def dashboard(user: User) -> RepDashboard:
     today = local_today()
     attention, counts = _attention(ids)
     overdue, overdue_count, overdue_total = _overdue(ids, today)
+    sales = sales_by_partner(companies, today)
     return RepDashboard(
         partners=companies,
         attention=attention,
@@ -198,7 +247,8 @@ def dashboard(user: User) -> RepDashboard:
         overdue_total=overdue_total,
         open_rmas=_open_rmas(ids),
         rmas=open_rmas_for_companies(ids, limit=10),
-        sales=sales_by_partner(companies, today),
+        sales=sales,
+        top_sales=sorted(sales, key=attrgetter("this_month"), reverse=True)[:CHART_SIZE],
         today=today,
     )
 
