@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from portal.catalog.models import Product
 from portal.core.errors import DomainError
+from portal.core.templating import unit
 
 MAX_QUANTITY = Decimal("100000")
 
@@ -36,7 +37,7 @@ def check_number(product: Product, requested: Decimal | None) -> Decimal:
         raise InvalidQuantity(_("Use at most 3 decimal places."))
     if not product.unit.allows_fraction and requested != requested.to_integral_value():
         raise InvalidQuantity(
-            _("%(unit)s are sold whole: enter a whole number.", unit=product.unit.value)
+            _("%(unit)s are sold whole: enter a whole number.", unit=unit(product.unit))
         )
     return requested
 
@@ -66,7 +67,7 @@ def _round_up(product: Product, quantity: Decimal, already: Decimal = Decimal(0)
     if quantity < product.min_order_quantity:
         quantity = product.min_order_quantity
         notes.append(
-            _("The minimum order is %(n)s %(unit)s.", n=_plain(quantity), unit=product.unit.value)
+            _("The minimum order is %(n)s %(unit)s.", n=_plain(quantity), unit=unit(product.unit))
         )
     packs = (quantity / product.pack_size).to_integral_value(rounding=ROUND_CEILING)
     packed = (packs * product.pack_size).quantize(Decimal("0.001"))

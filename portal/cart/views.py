@@ -42,6 +42,7 @@ from portal.catalog.models import Product
 from portal.catalog.viewer import current_viewer
 from portal.core.acting import acting_as, customer
 from portal.core.errors import DomainError
+from portal.core.templating import unit
 from portal.core.web import is_htmx, page_or_fragment, redirect_after_post, safe_next, user
 
 bp = Blueprint("cart", __name__)
@@ -190,7 +191,7 @@ def add() -> Response:
         _(
             "Added %(quantity)s %(unit)s of %(name)s to your cart.",
             quantity=plain(adjusted.quantity),
-            unit=product.unit.value,
+            unit=unit(product.unit),
             name=product.name,
         ),
         "success",

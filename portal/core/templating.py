@@ -17,6 +17,7 @@ from flask_babel import (
     get_locale,
     get_translations,
 )
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 CURRENCY = "PLN"
@@ -138,13 +139,25 @@ def _current_translations() -> Any:
     return translations
 
 
+# Units are stored as codes (catalog.models.Unit) and are their own msgids; people read their
+# own abbreviations. The _l calls are there for pybabel to find them.
+UNIT_MSGIDS = (_l("pcs"), _l("set"), _l("pack"))
+TRANSLATED_UNITS = frozenset({"pcs", "set", "pack"})
+
+
+def unit(code: str | None) -> str:
+    """'pcs' as 'szt.' in Polish and 'Stk.' in German; kg, m and l as they are."""
+    text = str(code or "")
+    return _current_translations().ugettext(text) if text in TRANSLATED_UNITS else text
+
+
 def register_templating(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _current_translations().ugettext(s),
         ngettext=lambda s, p, n: _current_translations().ungettext(s, p, n),
         newstyle=True,
     )
-    app.jinja_env.filters.update(money=money, qty=quantity, percent=percent, when=when)
+    app.jinja_env.filters.update(money=money, qty=quantity, percent=percent, when=when, unit=unit)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

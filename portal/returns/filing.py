@@ -26,6 +26,7 @@ from portal.core.clock import local_today
 from portal.core.db import atomic, db, is_sqlite
 from portal.core.errors import DomainError
 from portal.core.money import round_money
+from portal.core.templating import unit
 from portal.documents.models import (
     Document,
     DocumentEvent,
@@ -189,7 +190,7 @@ def _check(
             errors[line_id, "quantity"] = _(
                 "At most %(quantity)s %(unit)s can be claimed on this line.",
                 quantity=plain(verdict.claimable),
-                unit=delivered.unit,
+                unit=unit(delivered.unit),
             )
         elif claim.quantity != claim.quantity.quantize(Decimal("0.001")):
             errors[line_id, "quantity"] = _("Use at most 3 decimal places.")
@@ -212,8 +213,8 @@ def _check(
     return errors
 
 
-def _fractional(unit: str) -> bool:
-    return unit in {u.value for u in Unit if u.allows_fraction}
+def _fractional(code: str) -> bool:
+    return code in {u.value for u in Unit if u.allows_fraction}
 
 
 def _issue(

@@ -70,8 +70,8 @@ def test_the_invoice_pdf_has_the_parties_lines_vat_summary_terms_and_account(sta
     assert "774-000-14-54" in text  # the buyer's NIP
     hinge_line, bread_line = lines_of(invoice)
     # One row per line: position, SKU, name, quantity and unit, net price, VAT rate, net.
-    assert f"1 {hinge_line.sku} Zawias żółty 2 pcs 1 234,50 23,00 % 2 469,00" in text
-    assert f"2 {bread_line.sku} Chleb żytni 3 pcs 3,33 8,00 % 9,99" in text
+    assert f"1 {hinge_line.sku} Zawias żółty 2 szt. 1 234,50 23,00 % 2 469,00" in text
+    assert f"2 {bread_line.sku} Chleb żytni 3 szt. 3,33 8,00 % 9,99" in text
     assert "Rabat" not in text  # no line has a discount, so there is no discount column
     # 23 %: 2 x 1 234,50 = 2 469,00 net, 567,87 VAT; 8 %: 9,99 net, 0,80 VAT.
     assert "23,00 % 2 469,00 567,87 3 036,87" in text
@@ -93,7 +93,7 @@ def test_a_discounted_invoice_has_a_discount_column(staff):
     [line] = lines_of(invoice)
     text = pdf_text(invoice)
     assert "Rabat" in text
-    assert f"1 {line.sku} " in text and " 3 pcs 10,00 1,00 23,00 % 29,00" in text
+    assert f"1 {line.sku} " in text and " 3 szt. 10,00 1,00 23,00 % 29,00" in text
 
 
 def test_the_pdf_is_rendered_once_and_kept(staff):

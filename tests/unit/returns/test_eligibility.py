@@ -53,7 +53,7 @@ def line(**overrides) -> DeliveredLine:
 @pytest.mark.parametrize(
     ("kind", "overrides", "today", "verdict", "claimable", "until", "words"),
     [
-        (RmaKind.RETURN, {}, DELIVERED, Verdict.OK, D(5), date(2026, 10, 12), "until 2026-10-12"),
+        (RmaKind.RETURN, {}, DELIVERED, Verdict.OK, D(5), date(2026, 10, 12), "until October 12, 2026"),
         (RmaKind.RETURN, {}, date(2026, 10, 12), Verdict.OK, D(5), date(2026, 10, 12), "until"),
         (
             RmaKind.RETURN,
@@ -62,7 +62,7 @@ def line(**overrides) -> DeliveredLine:
             Verdict.WINDOW_PASSED,
             D(0),
             date(2026, 10, 12),
-            "ended on 2026-10-12",
+            "ended on October 12, 2026",
         ),
         (RmaKind.RETURN, {"claimed": D(2)}, DELIVERED, Verdict.OK, D(3), None, "until"),
         (
@@ -91,7 +91,7 @@ def line(**overrides) -> DeliveredLine:
             Verdict.OK,
             D(5),
             date(2028, 9, 12),
-            "warranty until 2028-09-12",
+            "warranty until September 12, 2028",
         ),
         (
             RmaKind.COMPLAINT,
@@ -100,7 +100,7 @@ def line(**overrides) -> DeliveredLine:
             Verdict.WARRANTY_PASSED,
             D(0),
             date(2028, 9, 12),
-            "warranty ended on 2028-09-12",
+            "warranty ended on September 12, 2028",
         ),
         (
             RmaKind.COMPLAINT,
@@ -118,7 +118,7 @@ def line(**overrides) -> DeliveredLine:
             Verdict.WINDOW_PASSED,
             D(0),
             date(2026, 9, 26),
-            "2026-09-26",
+            "September 26, 2026",
         ),
         (
             RmaKind.RETURN,
