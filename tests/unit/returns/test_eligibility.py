@@ -53,7 +53,15 @@ def line(**overrides) -> DeliveredLine:
 @pytest.mark.parametrize(
     ("kind", "overrides", "today", "verdict", "claimable", "until", "words"),
     [
-        (RmaKind.RETURN, {}, DELIVERED, Verdict.OK, D(5), date(2026, 10, 12), "until October 12, 2026"),
+        (
+            RmaKind.RETURN,
+            {},
+            DELIVERED,
+            Verdict.OK,
+            D(5),
+            date(2026, 10, 12),
+            "until October 12, 2026",
+        ),
         (RmaKind.RETURN, {}, date(2026, 10, 12), Verdict.OK, D(5), date(2026, 10, 12), "until"),
         (
             RmaKind.RETURN,
