@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from portal.accounts.models import Role
+from portal.core.forms import Form
 
 LANGUAGE_CHOICES = [("en", "English"), ("pl", "Polski"), ("de", "Deutsch")]
 COUNTRY_CHOICES = [
@@ -47,7 +47,7 @@ def _new_password_field() -> PasswordField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = _email_field()
     password = PasswordField(
         _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
@@ -55,11 +55,11 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Remember me"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = _email_field()
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = _new_password_field()
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -76,7 +76,7 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     phone = StringField(
         _l("Phone"),
@@ -90,7 +90,7 @@ class ProfileForm(FlaskForm):
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = _email_field()
     role = SelectField(
@@ -99,7 +99,7 @@ class InviteForm(FlaskForm):
     )
 
 
-class AddressForm(FlaskForm):
+class AddressForm(Form):
     label = StringField(
         _l("Label"),
         validators=[DataRequired(), Length(max=100)],

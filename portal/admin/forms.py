@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.accounts.forms import LANGUAGE_CHOICES
 from portal.accounts.models import Role
+from portal.core.forms import Form
 from portal.orders.models import StatusType
 
 STATUS_TYPE_CHOICES = [
@@ -44,7 +44,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     type = SelectField(
         _l("Type"),
@@ -58,7 +58,7 @@ class StatusForm(FlaskForm):
     targets = CheckboxesField(_l("Allowed next statuses"), coerce=int, validate_choice=False)
 
 
-class EmailTemplateForm(FlaskForm):
+class EmailTemplateForm(Form):
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
     body_html = TextAreaField(
         _l("Body (HTML)"),
@@ -67,13 +67,13 @@ class EmailTemplateForm(FlaskForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     requires_photos = BooleanField(_l("Photos required"))
     requires_description = BooleanField(_l("Description required"))
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(
         _l("E-mail"),

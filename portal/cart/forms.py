@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.cart.queries import MAX_ID
 from portal.cart.quickorder import MAX_FILE_BYTES, Parsed, parse_text, parse_upload
 from portal.core.errors import DomainError
+from portal.core.forms import Form
 from portal.core.money import parse_decimal
 
 MAX_QUANTITY_TEXT = 32
@@ -39,19 +39,19 @@ def _product_id() -> IntegerField:
     return IntegerField(validators=[InputRequired(), NumberRange(min=1, max=MAX_ID)])
 
 
-class AddToCartForm(FlaskForm):
+class AddToCartForm(Form):
     product_id = _product_id()
     quantity = QuantityField(_l("Quantity"))
     next = HiddenField()
 
 
-class LineQuantityForm(FlaskForm):
+class LineQuantityForm(Form):
     quantity = QuantityField(_l("Quantity"))
     change = StringField()
     """Which button sent it: "up" or "down" (the stepper), else the typed number counts."""
 
 
-class ListNameForm(FlaskForm):
+class ListNameForm(Form):
     name = StringField(
         _l("List name"),
         validators=[DataRequired(message=_l("Give the list a name.")), Length(max=100)],
@@ -59,7 +59,7 @@ class ListNameForm(FlaskForm):
     )
 
 
-class QuickOrderForm(FlaskForm):
+class QuickOrderForm(Form):
     lines = TextAreaField(
         _l("SKU or EAN and quantity, one per line"),
         validators=[Optional(), Length(max=100_000)],
@@ -78,7 +78,7 @@ class QuickOrderForm(FlaskForm):
         return parse_text(text)
 
 
-class ListLineForm(FlaskForm):
+class ListLineForm(Form):
     """Adds a product to a list by its SKU or EAN."""
 
     code = StringField(
@@ -87,7 +87,7 @@ class ListLineForm(FlaskForm):
     quantity = QuantityField(_l("Quantity"))
 
 
-class PickListForm(FlaskForm):
+class PickListForm(Form):
     """Adds a product to one of the company's lists, or to a new one named here."""
 
     product_id = _product_id()

@@ -47,7 +47,7 @@ def _money_style(locale: str) -> _MoneyStyle:
     return _MoneyStyle(text[:start], text[end:], body[1], body[-3])
 
 
-def _locale_name() -> str:
+def locale_name() -> str:
     """The active locale's name, read where Flask-Babel keeps it once chosen (or forced):
     its get_locale() walks several context lookups, and a page formats hundreds of amounts."""
     context = g.get("_flask_babel") if has_app_context() else None
@@ -59,7 +59,7 @@ def money(value: Decimal | None) -> str:
     """'PLN 1,234.50' in English, '1 234,50 zł' in Polish, '1.234,50 PLN' in German."""
     if value is None:
         return ""
-    style = _money_style(_locale_name())
+    style = _money_style(locale_name())
     whole, _, cents = f"{abs(value):,.2f}".partition(".")
     sign = "-" if value < 0 else ""
     digits = whole.replace(",", style.group)
@@ -76,7 +76,7 @@ def _separators(locale: str) -> tuple[str, str]:
 def _plain_number(value: Decimal, places: int) -> str:
     """Grouped, up to `places` decimals without trailing zeros, in the locale's signs:
     a Babel call per number cost as much as the rest of a product card."""
-    group, decimal = _separators(_locale_name())
+    group, decimal = _separators(locale_name())
     text = f"{abs(value):,.{places}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -96,7 +96,7 @@ def amount(value: Decimal | None) -> str:
     '1.234,50' in German, '1,234.50' in English (the columns of a document's lines)."""
     if value is None:
         return ""
-    group, decimal = _separators(_locale_name())
+    group, decimal = _separators(locale_name())
     whole, _, cents = f"{abs(value):,.2f}".partition(".")
     sign = "-" if value < 0 else ""
     return f"{sign}{whole.replace(',', group)}{decimal}{cents}"
@@ -113,7 +113,7 @@ def when(value: datetime | date | None, style: str = "medium") -> str:
         return ""
     if isinstance(value, datetime):
         return format_datetime(value, style)
-    return _date_text(value, style, _locale_name())
+    return _date_text(value, style, locale_name())
 
 
 @lru_cache(maxsize=8192)

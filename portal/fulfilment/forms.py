@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.core.forms import Form
 from portal.fulfilment import carriers
 from portal.fulfilment.services import MAX_PARCELS
 
 
-class ScanForm(FlaskForm):
+class ScanForm(Form):
     code = StringField(_l("Scan or type SKU / EAN"), validators=[DataRequired(), Length(max=64)])
 
 
-class PackForm(FlaskForm):
+class PackForm(Form):
     carrier = SelectField(_l("Carrier"), choices=[], validators=[DataRequired()])
     parcels = IntegerField(
         _l("Parcels"), default=1, validators=[DataRequired(), NumberRange(1, MAX_PARCELS)]
@@ -33,5 +33,5 @@ class PackForm(FlaskForm):
             self.carrier.data = default_carrier or next(iter(carriers.CARRIERS))
 
 
-class HoldForm(FlaskForm):
+class HoldForm(Form):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])

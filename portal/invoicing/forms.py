@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.core.forms import Form
 from portal.core.money import parse_decimal
 from portal.invoicing.models import FinalDocument
 from portal.invoicing.queries import LineState
@@ -24,7 +24,7 @@ RESULT_LABELS = {
 }
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     keyword = StringField(
         _l("Keyword in the order's note"),
         validators=[DataRequired(), Length(max=40)],

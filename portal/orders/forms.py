@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
@@ -21,12 +20,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from portal.accounts.forms import COUNTRY_CHOICES
 from portal.core.clock import local_today
+from portal.core.forms import Form
 from portal.orders.models import DeliveryMethod, PaymentMethod
 
 NEW_ADDRESS = "new"
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(Form):
     content_key = HiddenField()
     seen = HiddenField()
     address = RadioField(_l("Ship to"), validators=[DataRequired()], choices=[])
@@ -91,15 +91,15 @@ class CheckoutForm(FlaskForm):
             raise ValidationError(_l("Give a percent or an amount, not both."))
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=5000)])
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField(
         _l("Reason the buyer will see"), validators=[DataRequired(), Length(max=2000)]
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=300)])

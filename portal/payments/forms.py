@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.core.forms import Form
 from portal.documents.models import DocumentKind
 from portal.payments.models import PaymentChannel
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     company = SelectField(
         _l("Partner"), coerce=int, validators=[DataRequired(message=_l("Choose a partner."))]
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from stdnum import iban
 from stdnum.exceptions import ValidationError as StdnumError
 from wtforms import EmailField, SelectField, StringField
@@ -11,9 +10,10 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from portal.accounts.forms import COUNTRY_CHOICES
 from portal.accounts.taxids import InvalidTaxId, parse_tax_id
+from portal.core.forms import Form
 
 
-class SellerForm(FlaskForm):
+class SellerForm(Form):
     name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
     tax_id = StringField(
         _l("Tax ID (NIP / VAT number)"), validators=[DataRequired(), Length(max=20)]

@@ -66,3 +66,17 @@ def test_a_reason_needs_a_name(login):
     assert response.status_code == 422
     assert 'id="name-error"' in response.get_data(as_text=True)
     assert admin.post("/admin/reasons", data={"kind": "nonsense", "name": "x"}).status_code == 400
+
+
+def test_wtforms_own_messages_speak_the_admins_language(login):
+    """WTForms' built-in messages come translated (its catalog is read once per language)."""
+    polish = login(make_user(role=Role.ADMIN, language="pl"))
+    german = login(make_user(role=Role.ADMIN, language="de"))
+    for client, words in (
+        (polish, "To pole jest wymagane."),
+        (german, "Dieses Feld wird benötigt."),
+    ):
+        html = client.post("/admin/reasons", data={"kind": "return", "name": ""}).get_data(
+            as_text=True
+        )
+        assert words in html
