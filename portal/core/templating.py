@@ -52,7 +52,13 @@ def locale_name() -> str:
     its get_locale() walks several context lookups, and a page formats hundreds of amounts."""
     context = g.get("_flask_babel") if has_app_context() else None
     locale = getattr(context, "babel_locale", None) or get_locale()
-    return str(locale or "en")
+    known = getattr(context, "portal_locale_name", None)
+    if known is not None and known[0] is locale:
+        return known[1]  # str(Locale) builds the name anew each time
+    name = str(locale or "en")
+    if context is not None:
+        context.portal_locale_name = (locale, name)
+    return name
 
 
 def money(value: Decimal | None) -> str:

@@ -18,6 +18,7 @@ from portal.fulfilment import carriers
 from portal.fulfilment.models import Shipment
 from portal.fulfilment.services import LineCoverage, coverage_of, product_lines
 from portal.orders.models import OrderStatus, StatusType, Step
+from portal.orders.statuses import status_ids
 from portal.stock import ledger
 from portal.stock.models import Batch
 from portal.stock.queries import main_warehouse_id
@@ -39,14 +40,6 @@ class QueueFilters:
 
 def statuses() -> list[OrderStatus]:
     return list(db.session.scalars(sa.select(OrderStatus).order_by(OrderStatus.position)))
-
-
-def status_ids(condition: sa.ColumnElement[bool]) -> list[int]:
-    """The ids of the order statuses that match, read first and passed on as values: given
-    a subquery on the statuses' type, PostgreSQL guessed that most orders match (six of ten
-    statuses are open) and read every order ever placed; given ids, it reads the index on
-    (kind, status) for just those, from its statistics of how many orders each has."""
-    return list(db.session.scalars(sa.select(OrderStatus.id).where(condition)))
 
 
 def queue(filters: QueueFilters, limit: int = PAGE_SIZE) -> list[Document]:

@@ -16,12 +16,12 @@ from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import Company, CompanyNote, Role, User
 from portal.core.clock import local_today
-from portal.core.db import db
+from portal.core.db import db, one_of
 from portal.core.money import ZERO, Cents, sum_of
 from portal.core.scope import visible_companies
 from portal.documents.models import SALES_KINDS, Document, DocumentKind, DocumentState
-from portal.fulfilment.queries import status_ids
 from portal.orders.models import OrderStatus, StatusType
+from portal.orders.statuses import status_ids
 from portal.returns.models import OPEN_STATUSES, RmaInfo
 from portal.returns.office_queries import OpenRma, open_rmas_for_companies
 
@@ -122,7 +122,7 @@ class RepDashboard:
 def _attention(ids: list[int]) -> tuple[list[AttentionOrder], dict[StatusType, int]]:
     condition = sa.and_(
         Document.kind == DocumentKind.ZK,
-        Document.company_id.in_(ids),
+        one_of(Document.company_id, ids),
         Document.status_id.in_(status_ids(OrderStatus.type.in_(ATTENTION_TYPES))),
     )
     orders = [
@@ -182,7 +182,7 @@ def _overdue(ids: list[int], today: date) -> tuple[list[OverdueInvoice], int, De
             sa.type_coerce(sa.func.sum(open_amount).over(), Cents()),
         )
         .join(Company, Company.id == Document.company_id)
-        .where(Document.company_id.in_(ids), overdue_condition(today))
+        .where(one_of(Document.company_id, ids), overdue_condition(today))
         .order_by(Document.due_on, Document.id)
         .limit(LIST_SIZE)
     ).all()
@@ -199,7 +199,7 @@ def _open_rmas(ids: list[int]) -> int:
             sa.select(sa.func.count())
             .select_from(RmaInfo)
             .join(Document, Document.id == RmaInfo.document_id)
-            .where(Document.company_id.in_(ids), RmaInfo.status.in_(sorted(OPEN_STATUSES)))
+            .where(one_of(Document.company_id, ids), RmaInfo.status.in_(sorted(OPEN_STATUSES)))
         )
         or 0
     )
@@ -217,7 +217,7 @@ def sales_by_partner(companies: list[Partner], today: date) -> list[PartnerSales
             sum_of(sa.case((this_month, 0), else_=Document.net_total)).label("last_month"),
         )
         .where(
-            Document.company_id.in_(list(by_id)),
+            one_of(Document.company_id, by_id),
             Document.issued_on >= last_start,
             Document.issued_on <= today,
             Document.kind.in_(SALES_KINDS),
