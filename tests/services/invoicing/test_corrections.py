@@ -147,3 +147,41 @@ def test_a_receipts_correction_is_computed_from_gross_like_the_receipt(staff):
 
     assert correction.gross_total == -receipt.gross_total
     assert correction.vat_total == -receipt.vat_total
+
+
+def test_a_return_settles_what_is_open_on_the_invoice_and_only_the_rest_is_a_credit(staff):
+    from datetime import date
+
+    from portal.accounts.models import Company
+    from portal.payments.models import PaymentChannel
+    from portal.payments.services import record_payment
+    from portal.payments.states import PaymentStatus, payment_status
+
+    invoice = invoiced(staff, (stocked_product(price="100.00"), "3"))  # 369.00 gross, unpaid
+    [line] = lines_of(invoice)
+    first = issue_correction(invoice, [LineChange(line.id, returned=D(1))], actor=staff, reason="r")
+    # 123.00 of the 369.00 came back: 246.00 is still owed on the invoice, the KOR is settled
+    assert (invoice.gross_total - invoice.paid_total, first.paid_total) == (
+        D("246.00"),
+        D("-123.00"),
+    )
+    assert payment_status(first.gross_total, first.paid_total, first.due_on, date.today()) is (
+        PaymentStatus.PAID
+    )
+
+    company = db.session.get(Company, invoice.company_id)
+    record_payment(
+        DocumentKind.KP,
+        company,
+        D("200.00"),
+        on=date.today(),
+        channel=PaymentChannel.BANK_TRANSFER,
+        actor=staff,
+        allocations=[(invoice, D("200.00"))],
+    )
+    second = issue_correction(
+        invoice, [LineChange(line.id, returned=D(2))], actor=staff, reason="all back"
+    )
+    # 46.00 was still open: it is settled; the other 200.00 is what the seller owes back
+    assert invoice.paid_total == invoice.gross_total
+    assert second.gross_total - second.paid_total == D("-200.00")
