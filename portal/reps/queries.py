@@ -22,7 +22,6 @@ from portal.core.scope import visible_companies
 from portal.documents.models import SALES_KINDS, Document, DocumentKind, DocumentState
 from portal.orders.models import OrderStatus, StatusType
 from portal.orders.statuses import status_ids
-from portal.returns.models import OPEN_STATUSES, RmaInfo
 from portal.returns.office_queries import OpenRma, open_rmas_for_companies
 
 MAX_PARTNERS = 200
@@ -190,21 +189,6 @@ def _overdue(ids: list[int], today: date) -> tuple[list[OverdueInvoice], int, De
     return (documents, rows[0][5], rows[0][6]) if rows else (documents, 0, ZERO)
 
 
-def _open_rmas(ids: list[int]) -> int:
-    """RMAs neither rejected nor closed."""
-    if not ids:
-        return 0
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(RmaInfo)
-            .join(Document, Document.id == RmaInfo.document_id)
-            .where(one_of(Document.company_id, ids), RmaInfo.status.in_(sorted(OPEN_STATUSES)))
-        )
-        or 0
-    )
-
-
 def sales_by_partner(companies: list[Partner], today: date) -> list[PartnerSales]:
     """Net sales (FS, PA, KOR by issue date) this month and last month, per partner."""
     this_start, last_start = month_start(today), previous_month_start(today)
@@ -238,6 +222,7 @@ def dashboard(user: User) -> RepDashboard:
     attention, counts = _attention(ids)
     overdue, overdue_count, overdue_total = _overdue(ids, today)
     sales = sales_by_partner(companies, today)
+    rmas, open_count = open_rmas_for_companies(ids, limit=10)
     return RepDashboard(
         partners=companies,
         attention=attention,
@@ -245,8 +230,8 @@ def dashboard(user: User) -> RepDashboard:
         overdue=overdue,
         overdue_count=overdue_count,
         overdue_total=overdue_total,
-        open_rmas=_open_rmas(ids),
-        rmas=open_rmas_for_companies(ids, limit=10),
+        open_rmas=open_count,
+        rmas=rmas,
         sales=sales,
         top_sales=sorted(sales, key=attrgetter("this_month"), reverse=True)[:CHART_SIZE],
         today=today,

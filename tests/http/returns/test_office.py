@@ -379,8 +379,11 @@ def test_open_rmas_for_companies_lists_only_open_rmas_of_those_partners(staff):
     handling.reject(closed, actor=staff, reason="No")
     other = make_rma(delivered_order())
 
-    found = open_rmas_for_companies([mine.buyer.company_id, make_company().id])
+    found, count = open_rmas_for_companies([mine.buyer.company_id, make_company().id])
 
-    assert [row.id for row in found] == [open_rma.id]
+    assert [row.id for row in found] == [open_rma.id] and count == 1
     assert other.id not in [row.id for row in found]
-    assert open_rmas_for_companies([]) == []
+    assert open_rmas_for_companies([]) == ([], 0)
+    newer = make_rma(mine)
+    found, count = open_rmas_for_companies([mine.buyer.company_id], limit=1)
+    assert [row.id for row in found] == [newer.id] and count == 2  # counted past the page
