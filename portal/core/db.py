@@ -117,7 +117,7 @@ def _end_read_transaction() -> None:
     objects stay loaded (no expiry on commit); the unit of work reads what it relies on
     again under the lock."""
     session = db.session()
-    if not session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+    if not session.in_transaction() or not is_sqlite():
         return
     if session.connection().info.get(WRITING):
         return

@@ -27,20 +27,18 @@ from portal.core.clock import local_today
 from portal.core.db import atomic, db, on_commit
 from portal.core.errors import DomainError
 from portal.core.money import ZERO, round_money, sum_of
-from portal.core.templating import money
 from portal.documents.models import (
     Document,
     DocumentKind,
     DocumentLine,
     DocumentState,
-    EventKind,
 )
-from portal.documents.services import LineDraft, add_event, issue, totals_for
+from portal.documents.services import LineDraft, issue, totals_for
 from portal.invoicing import queries
 from portal.invoicing.models import DocumentRule, FinalDocument, RuleCondition
 from portal.invoicing.rules import choose_final_document
 from portal.orders.models import OrderInfo
-from portal.payments.models import PaymentAllocation
+from portal.payments.services import settle_with_correction
 
 log = logging.getLogger(__name__)
 
@@ -431,7 +429,7 @@ def issue_correction(
             event_note=reason,
             totals=totals_for(original.kind, drafts),  # a receipt's correction: from gross too
         )
-        _settle_open_invoice(document, original, actor=actor)
+        settle_with_correction(document, original, actor=actor)
         _after_issue(document, recipients_of=[])
     log.info("correction issued number=%s of=%s", document.number, original.number)
     return document
@@ -447,33 +445,6 @@ def _locked(document: Document) -> Document:
         .execution_options(populate_existing=True)
     ).one()
     return locked
-
-
-def _settle_open_invoice(correction: Document, original: Document, *, actor: User | None) -> None:
-    """A correction that lowers the debt first settles what is still open on its invoice: the
-    invoice then shows what is really owed (not overdue for goods that came back), and only
-    the rest is a credit, refunded by a KW or left on the statement. Recorded as an allocation
-    of the correction to the invoice; what the partner owes in all does not change."""
-    credit = correction.paid_total - correction.gross_total
-    amount = min(credit, original.gross_total - original.paid_total)
-    if amount <= 0:
-        return
-    db.session.add(
-        PaymentAllocation(
-            payment_id=correction.id,
-            document_id=original.id,
-            amount=amount,
-            allocated_by_id=actor.id if actor else None,
-        )
-    )
-    original.paid_total += amount
-    correction.paid_total -= amount
-    add_event(
-        original,
-        EventKind.PAYMENT,
-        actor=actor,
-        note=_("%(amount)s settled by %(number)s", amount=money(amount), number=correction.number),
-    )
 
 
 def _correction_rows(state: queries.LineState, change: LineChange) -> list[LineDraft]:

@@ -329,6 +329,37 @@ def open_for(payment_kind: DocumentKind, document: Document) -> Decimal:
     return max(-open_amount, ZERO)
 
 
+def settle_with_correction(correction: Document, invoice: Document, *, actor: User | None) -> None:
+    """A correction that lowers the debt first settles what is still open on its invoice, as
+    a payment would (an allocation of the KOR to the FS): the invoice then shows what is
+    really owed and is not overdue for goods that came back; only the rest is a credit,
+    refunded by a KW or left on the statement. What the partner owes in all is unchanged."""
+    amount = min(open_for(DocumentKind.KP, invoice), open_for(DocumentKind.KW, correction))
+    if amount <= 0:
+        return
+    db.session.add(
+        PaymentAllocation(
+            payment_id=correction.id,
+            document_id=invoice.id,
+            amount=amount,
+            allocated_by_id=actor.id if actor else None,
+        )
+    )
+    invoice.paid_total += amount
+    correction.paid_total -= amount
+    add_event(
+        invoice,
+        EventKind.PAYMENT,
+        actor=actor,
+        note=_(
+            "%(amount)s from %(number)s%(reference)s",
+            amount=money(amount),
+            number=correction.number,
+            reference="",
+        ),
+    )
+
+
 def _allocate_all(
     payment: Document,
     allocations: Sequence[tuple[Document, Decimal]],
