@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -10,16 +12,27 @@ from portal.core.db import db
 from portal.core.scope import visible_to
 
 
+# Statements every request (or every checkout) runs are built once: building one costs about
+# as much Python as running it.
+@cache  # on first use: a loader option needs every model mapped
+def _session_user() -> sa.Select[User]:
+    return (
+        sa.select(User)
+        .where(
+            User.id == sa.bindparam("id"),
+            User.session_version == sa.bindparam("version"),
+            User.active,
+        )
+        .options(joinedload(User.company))
+    )
+
+
 def user_for_session(session_id: str) -> User | None:
     """Flask-Login's loader: 'id:version', so a bumped version ends old sessions."""
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    return db.session.scalar(
-        sa.select(User)
-        .where(User.id == int(user_id), User.session_version == int(version), User.active)
-        .options(joinedload(User.company))
-    )
+    return db.session.scalar(_session_user(), {"id": int(user_id), "version": int(version)})
 
 
 def company_users(company: Company) -> list[User]:
@@ -41,14 +54,15 @@ def company_user_for(actor: User, user_id: int) -> User:
     )
 
 
+_ADDRESSES = (
+    sa.select(Address)
+    .where(Address.company_id == sa.bindparam("company"), Address.archived.is_(False))
+    .order_by(Address.is_default.desc(), Address.label)
+)
+
+
 def addresses_of(company: Company) -> list[Address]:
-    return list(
-        db.session.scalars(
-            sa.select(Address)
-            .where(Address.company_id == company.id, Address.archived.is_(False))
-            .order_by(Address.is_default.desc(), Address.label)
-        )
-    )
+    return list(db.session.scalars(_ADDRESSES, {"company": company.id}))
 
 
 def address_for(actor: User, address_id: int) -> Address:

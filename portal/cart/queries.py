@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cache
 
 import sqlalchemy as sa
 from flask import abort
@@ -78,15 +79,35 @@ def _content_key(cart_id: int, generation: int, lines: Iterable[tuple[int, Decim
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+# Statements every cart page and checkout runs are built once: building one costs about as
+# much Python as running it.
+_GENERATION = sa.select(Cart.generation).where(Cart.id == sa.bindparam("cart"))
+_CONTENT = (
+    sa.select(CartLine.product_id, CartLine.quantity)
+    .where(CartLine.cart_id == sa.bindparam("cart"), CartLine.saved.is_(False))
+    .order_by(CartLine.added_at, CartLine.id)
+)
+
+
+@cache  # on first use: a loader option needs every model mapped
+def _lines() -> sa.Select[CartLine]:
+    return (
+        sa.select(CartLine)
+        .where(CartLine.cart_id == sa.bindparam("cart"))
+        .options(
+            joinedload(CartLine.product).options(
+                defer(Product.description), joinedload(Product.vat_rate)
+            )
+        )
+        .order_by(CartLine.added_at, CartLine.id)
+    )
+
+
 def current_content_key(cart_id: int) -> str:
     """The cart's content key as the database has it now, from two columns per line (no
     ORM objects, whose loaded values may be older than this transaction)."""
-    generation = db.session.scalar(sa.select(Cart.generation).where(Cart.id == cart_id))
-    lines = db.session.execute(
-        sa.select(CartLine.product_id, CartLine.quantity)
-        .where(CartLine.cart_id == cart_id, CartLine.saved.is_(False))
-        .order_by(CartLine.added_at, CartLine.id)
-    )
+    generation = db.session.scalar(_GENERATION, {"cart": cart_id})
+    lines = db.session.execute(_CONTENT, {"cart": cart_id})
     return _content_key(cart_id, generation or 0, ((row[0], row[1]) for row in lines))
 
 
@@ -128,18 +149,7 @@ def cart_view(user: User, viewer: Viewer, *, photos: bool = True) -> CartView:
     from portal.cart.services import cart_of
 
     cart = cart_of(user)
-    lines = list(
-        db.session.scalars(
-            sa.select(CartLine)
-            .where(CartLine.cart_id == cart.id)
-            .options(
-                joinedload(CartLine.product).options(
-                    defer(Product.description), joinedload(Product.vat_rate)
-                )
-            )
-            .order_by(CartLine.added_at, CartLine.id)
-        )
-    )
+    lines = list(db.session.scalars(_lines(), {"cart": cart.id}))
     # Saved items are not part of the order, but their current price and stock are shown too.
     items = _items(viewer, lines, photos=photos)
     in_cart = [item for item in items if not item.line.saved]

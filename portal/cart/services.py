@@ -20,7 +20,7 @@ from portal.cart.quantities import (
 from portal.cart.quickorder import LineReport, Parsed
 from portal.catalog.models import Product
 from portal.catalog.queries import products_by_codes
-from portal.core.db import atomic, db, utcnow
+from portal.core.db import atomic, db, table_of, utcnow
 from portal.core.errors import DomainError
 
 
@@ -32,9 +32,12 @@ class UnknownCode(DomainError):
     pass
 
 
+_CART_OF = sa.select(Cart).where(Cart.user_id == sa.bindparam("user"))  # built once: every page
+
+
 def cart_of(user: User) -> Cart:
     """The user's one cart, made on first use."""
-    found = db.session.scalar(sa.select(Cart).where(Cart.user_id == user.id))
+    found = db.session.scalar(_CART_OF, {"user": user.id})
     if found is not None:
         return found
     with atomic():
@@ -163,12 +166,16 @@ def add_many(user: User, items: Iterable[tuple[Product, Decimal | None, str]]) -
 
 
 def empty_cart_after_order(cart: Cart) -> None:
-    """Joins the placing transaction: the ordered lines go, saved items stay."""
+    """Joins the placing transaction: the ordered lines go, saved items stay. The generation
+    is counted up in SQL (the loaded value may be older) and read again when next used."""
+    lines, carts = table_of(CartLine), table_of(Cart)
+    db.session.execute(sa.delete(lines).where(lines.c.cart_id == cart.id, lines.c.saved.is_(False)))
     db.session.execute(
-        sa.delete(CartLine).where(CartLine.cart_id == cart.id, CartLine.saved.is_(False))
+        sa.update(carts)
+        .where(carts.c.id == cart.id)
+        .values(generation=carts.c.generation + 1, updated_at=utcnow())
     )
-    cart.generation = Cart.generation + 1  # in SQL: the loaded value may be older
-    _touch(cart)
+    db.session.expire(cart, ["generation", "updated_at"])
 
 
 # --- order lists -------------------------------------------------------------------------

@@ -71,6 +71,22 @@ class PriceQuote:
         return self.unit_net < self.list_net
 
 
+# Every page with prices runs these: built once, as building a statement costs about as much
+# Python as running it. `ids` expands to the list given.
+_CONTRACTS = sa.select(ContractPrice.product_id, ContractPrice.price).where(
+    ContractPrice.company_id == sa.bindparam("company"),
+    ContractPrice.product_id.in_(sa.bindparam("ids", expanding=True)),
+)
+_TIERS = (
+    sa.select(PriceListTier.product_id, PriceListTier.min_quantity, PriceListTier.price)
+    .where(
+        PriceListTier.price_list_id == sa.bindparam("price_list"),
+        PriceListTier.product_id.in_(sa.bindparam("ids", expanding=True)),
+    )
+    .order_by(PriceListTier.min_quantity)
+)
+
+
 class PriceBook:
     """Prices for one company (or list prices without one), loaded in bulk per page."""
 
@@ -88,22 +104,11 @@ class PriceBook:
         if company is not None and ids:
             contracts = {
                 row.product_id: row.price
-                for row in db.session.execute(
-                    sa.select(ContractPrice.product_id, ContractPrice.price).where(
-                        ContractPrice.company_id == company.id, ContractPrice.product_id.in_(ids)
-                    )
-                )
+                for row in db.session.execute(_CONTRACTS, {"company": company.id, "ids": ids})
             }
             if company.price_list_id is not None:
                 for row in db.session.execute(
-                    sa.select(
-                        PriceListTier.product_id, PriceListTier.min_quantity, PriceListTier.price
-                    )
-                    .where(
-                        PriceListTier.price_list_id == company.price_list_id,
-                        PriceListTier.product_id.in_(ids),
-                    )
-                    .order_by(PriceListTier.min_quantity)
+                    _TIERS, {"price_list": company.price_list_id, "ids": ids}
                 ):
                     tiers[row.product_id].append(Tier(row.min_quantity, row.price))
         discount = company.default_discount if company is not None else ZERO

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 
-from portal.core.db import db
-from portal.documents.models import DocumentKind, DocumentSeries
+from portal.core.db import db, table_of
+from portal.documents.models import Document, DocumentKind, DocumentSeries
 
 YEARLY = {DocumentKind.RMA}
 
@@ -33,12 +35,25 @@ def allocate_number(kind: DocumentKind, on: date) -> str:
     series at 1 or adds 1 to it, and returns the number (every order waits for it)."""
     period = period_of(kind, on)
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(DocumentSeries).values(kind=kind, period=period, last_number=1)
+    series = table_of(DocumentSeries)
+    statement = insert(series).values(kind=kind, period=period, last_number=1)
     sequence = db.session.scalar(
         statement.on_conflict_do_update(
             index_elements=["kind", "period"],
-            set_={"last_number": DocumentSeries.last_number + 1},
-        ).returning(DocumentSeries.last_number)
+            set_={"last_number": series.c.last_number + 1},
+        ).returning(series.c.last_number)
     )
     assert sequence is not None
     return format_number(kind, period, sequence)
+
+
+def number_last(document: Document, on: date) -> None:
+    """Numbers a document written without one, as the last step of its transaction: on
+    PostgreSQL the series row stays locked from here until commit, so the rest of the work
+    runs beside other writers' and only this end waits in line."""
+    number = allocate_number(document.kind, on)
+    documents = table_of(Document)
+    db.session.execute(
+        sa.update(documents).where(documents.c.id == document.id).values(number=number)
+    )
+    set_committed_value(document, "number", number)

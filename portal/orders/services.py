@@ -14,13 +14,12 @@ from flask_babel import gettext as _
 
 from portal.accounts.models import Address, Company, Role, User
 from portal.cart import services as cart_services
-from portal.cart.models import Cart
 from portal.cart.quantities import normalise_quantity
 from portal.cart.queries import CartView, cart_view, current_content_key
 from portal.catalog.models import Product
 from portal.catalog.queries import Viewer
 from portal.core.clock import local_today
-from portal.core.db import atomic, db
+from portal.core.db import atomic, db, table_of
 from portal.core.errors import DomainError
 from portal.core.money import ZERO, net_line, round_money
 from portal.documents.models import (
@@ -31,7 +30,7 @@ from portal.documents.models import (
     DocumentMessage,
     EventKind,
 )
-from portal.documents.numbering import allocate_number
+from portal.documents.numbering import number_last
 from portal.documents.totals import totals_from_net
 from portal.notifications import outbox
 from portal.orders import credit
@@ -312,9 +311,7 @@ def _place(
             raise DomainError(_("Card payments are not available."))
         over_limit = credit.limit_exceeded(buyer, totals.gross, today)
 
-        # The order is written with its first status, and numbered last (below): on
-        # PostgreSQL the number's series row stays locked until commit, so everything
-        # before it runs in parallel with other orders and only the end waits in line.
+        # The order is written with its first status, and numbered last (number_last).
         step = Step.HOLD_FOR_APPROVAL if over_limit else Step.PLACE
         first_status = status_for(step)
         order = Document(
@@ -333,8 +330,8 @@ def _place(
         db.session.add(order)
         db.session.flush()
         ship = checkout.ship_to
-        db.session.add(
-            OrderInfo(
+        db.session.execute(
+            sa.insert(table_of(OrderInfo)).values(
                 document_id=order.id,
                 idempotency_key=seen_key,
                 customer_reference=checkout.customer_reference.strip()[:60],
@@ -358,8 +355,7 @@ def _place(
                 approval_reason=over_limit or "",
             )
         )
-        # Lines, reservations and the first timeline rows: one statement each (render_nulls:
-        # rows whose None values were left out would be split into statements of their own).
+        # Lines, reservations and the first timeline rows: one statement each.
         lines = [
             _line_row(
                 order,
@@ -390,7 +386,7 @@ def _place(
                     reserved=Decimal(0),
                 )
             )
-        db.session.execute(sa.insert(DocumentLine).execution_options(render_nulls=True), lines)
+        db.session.execute(sa.insert(table_of(DocumentLine)), lines)
         change_reserved(viewer.warehouse_id, reserved)
 
         acting = actor.id != buyer.id
@@ -401,7 +397,7 @@ def _place(
         )
         on_behalf_of = buyer if acting else None
         db.session.execute(
-            sa.insert(DocumentEvent).execution_options(render_nulls=True),
+            sa.insert(table_of(DocumentEvent)),
             [
                 {
                     "document_id": order.id,
@@ -426,10 +422,8 @@ def _place(
                 ),
             ],
         )
-        cart_services.empty_cart_after_order(db.session.get_one(Cart, view.cart.id))
-        db.session.flush()
-
-        order.number = allocate_number(DocumentKind.ZK, today)
+        cart_services.empty_cart_after_order(view.cart)
+        number_last(order, today)
         cc = [actor.email] if acting else None
         if over_limit:
             mail_order("orders/awaiting_approval", order, buyer, cc=cc, reason=over_limit)

@@ -60,10 +60,17 @@ class StockInfo:
 NO_STOCK = StockInfo(Decimal("0"), Decimal("0"))
 
 
+# Statements every cart and checkout runs are built once (building one costs about as much
+# Python as running it); `ids` expands to the list given.
+_MAIN_WAREHOUSE = sa.select(Warehouse.id).order_by(Warehouse.is_main.desc(), Warehouse.id).limit(1)
+_STOCK_IN = sa.select(StockLevel.product_id, StockLevel.on_hand, StockLevel.reserved).where(
+    StockLevel.warehouse_id == sa.bindparam("warehouse"),
+    StockLevel.product_id.in_(sa.bindparam("ids", expanding=True)),
+)
+
+
 def main_warehouse_id() -> int:
-    warehouse_id = db.session.scalar(
-        sa.select(Warehouse.id).order_by(Warehouse.is_main.desc(), Warehouse.id).limit(1)
-    )
+    warehouse_id = db.session.scalar(_MAIN_WAREHOUSE)
     if warehouse_id is None:
         raise LookupError("no warehouse is configured")
     return warehouse_id
@@ -75,11 +82,7 @@ def stock_in(
     ids = list(product_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        sa.select(StockLevel.product_id, StockLevel.on_hand, StockLevel.reserved).where(
-            StockLevel.warehouse_id == warehouse_id, StockLevel.product_id.in_(ids)
-        )
-    )
+    rows = db.session.execute(_STOCK_IN, {"warehouse": warehouse_id, "ids": ids})
     minimums = min_stock or {}
     found = {
         row.product_id: StockInfo(

@@ -9,14 +9,38 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm.util import identity_key
 
-from portal.core.db import db
+from portal.core.db import db, is_sqlite, table_of
 from portal.stock.models import StockLevel
 from portal.stock.queries import StockInfo
+
+# Built once: every order runs them, and building a statement costs about as much Python as
+# running it. `ids` expands to the list given.
+_LEVELS = (
+    sa.select(StockLevel.product_id, StockLevel.on_hand, StockLevel.reserved)
+    .where(
+        StockLevel.warehouse_id == sa.bindparam("warehouse"),
+        StockLevel.product_id.in_(sa.bindparam("ids", expanding=True)),
+    )
+    .order_by(StockLevel.product_id)
+)
+_LOCKED_LEVELS = _LEVELS.with_for_update()
+_STOCK = table_of(StockLevel)
+_reserved_after = _STOCK.c.reserved + sa.bindparam("change", type_=_STOCK.c.reserved.type)
+# The WHERE keeps 0 <= reserved <= on hand (see change_reserved).
+_CHANGE_RESERVED = (
+    sa.update(_STOCK)
+    .where(
+        _STOCK.c.warehouse_id == sa.bindparam("warehouse"),
+        _STOCK.c.product_id == sa.bindparam("product"),
+        _reserved_after >= 0,
+        _reserved_after <= _STOCK.c.on_hand,
+    )
+    .values(reserved=_reserved_after)
+)
 
 
 def lock_stock(warehouse_id: int, product_ids: Iterable[int]) -> dict[int, StockInfo]:
@@ -25,14 +49,8 @@ def lock_stock(warehouse_id: int, product_ids: Iterable[int]) -> dict[int, Stock
     ids = sorted(set(product_ids))
     if not ids:
         return {}
-    query = (
-        sa.select(StockLevel.product_id, StockLevel.on_hand, StockLevel.reserved)
-        .where(StockLevel.warehouse_id == warehouse_id, StockLevel.product_id.in_(ids))
-        .order_by(StockLevel.product_id)
-    )
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update()
-    rows = db.session.execute(query)
+    query = _LEVELS if is_sqlite() else _LOCKED_LEVELS
+    rows = db.session.execute(query, {"warehouse": warehouse_id, "ids": ids})
     return {row.product_id: StockInfo(row.on_hand, row.reserved) for row in rows}
 
 
@@ -47,19 +65,7 @@ def change_reserved(warehouse_id: int, changes: dict[int, Decimal]) -> None:
     ]
     if not rows:
         return
-    table = cast(sa.Table, StockLevel.__table__)
-    reserved = table.c.reserved + sa.bindparam("change", type_=table.c.reserved.type)
-    result = db.session.execute(
-        sa.update(table)
-        .where(
-            table.c.warehouse_id == sa.bindparam("warehouse"),
-            table.c.product_id == sa.bindparam("product"),
-            reserved >= 0,
-            reserved <= table.c.on_hand,
-        )
-        .values(reserved=reserved),
-        rows,
-    )
+    result = db.session.execute(_CHANGE_RESERVED, rows)
     if result.rowcount != len(rows):  # type: ignore[attr-defined]
         raise RuntimeError("a reservation change would leave stock out of bounds")
     # Rows this session has loaded as objects read their new reservation on next use.
