@@ -32,7 +32,9 @@ class UnknownCode(DomainError):
     pass
 
 
-_CART_OF = sa.select(Cart).where(Cart.user_id == sa.bindparam("user"))  # built once: every page
+# Built once: every page reads the cart, every order empties it (building a statement costs
+# about as much Python as running it).
+_CART_OF = sa.select(Cart).where(Cart.user_id == sa.bindparam("user"))
 
 
 def cart_of(user: User) -> Cart:
@@ -165,16 +167,22 @@ def add_many(user: User, items: Iterable[tuple[Product, Decimal | None, str]]) -
     return result
 
 
+_lines, _carts = table_of(CartLine), table_of(Cart)
+_DELETE_ORDERED = sa.delete(_lines).where(
+    _lines.c.cart_id == sa.bindparam("cart"), _lines.c.saved.is_(False)
+)
+_NEXT_GENERATION = (
+    sa.update(_carts)
+    .where(_carts.c.id == sa.bindparam("cart"))
+    .values(generation=_carts.c.generation + 1, updated_at=sa.bindparam("now"))
+)
+
+
 def empty_cart_after_order(cart: Cart) -> None:
     """Joins the placing transaction: the ordered lines go, saved items stay. The generation
     is counted up in SQL (the loaded value may be older) and read again when next used."""
-    lines, carts = table_of(CartLine), table_of(Cart)
-    db.session.execute(sa.delete(lines).where(lines.c.cart_id == cart.id, lines.c.saved.is_(False)))
-    db.session.execute(
-        sa.update(carts)
-        .where(carts.c.id == cart.id)
-        .values(generation=carts.c.generation + 1, updated_at=utcnow())
-    )
+    db.session.execute(_DELETE_ORDERED, {"cart": cart.id})
+    db.session.execute(_NEXT_GENERATION, {"cart": cart.id, "now": utcnow()})
     db.session.expire(cart, ["generation", "updated_at"])
 
 

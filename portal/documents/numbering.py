@@ -8,6 +8,7 @@ BEGIN IMMEDIATE. A rollback gives the number back: never duplicated, never skipp
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -34,17 +35,35 @@ def allocate_number(kind: DocumentKind, on: date) -> str:
     """The next number of the kind's series in the period: one statement that starts the
     series at 1 or adds 1 to it, and returns the number (every order waits for it)."""
     period = period_of(kind, on)
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    series = table_of(DocumentSeries)
-    statement = insert(series).values(kind=kind, period=period, last_number=1)
     sequence = db.session.scalar(
-        statement.on_conflict_do_update(
-            index_elements=["kind", "period"],
-            set_={"last_number": series.c.last_number + 1},
-        ).returning(series.c.last_number)
+        _next_in_series(db.engine.dialect.name), {"kind": kind, "period": period}
     )
     assert sequence is not None
     return format_number(kind, period, sequence)
+
+
+# Every order runs these: built once, as building a statement costs about as much Python as
+# running it.
+@cache
+def _next_in_series(dialect: str) -> sa.Insert:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    series = table_of(DocumentSeries)
+    return (
+        insert(series)
+        .values(kind=sa.bindparam("kind"), period=sa.bindparam("period"), last_number=1)
+        .on_conflict_do_update(
+            index_elements=["kind", "period"], set_={"last_number": series.c.last_number + 1}
+        )
+        .returning(series.c.last_number)
+    )
+
+
+_documents = table_of(Document)
+_SET_NUMBER = (
+    sa.update(_documents)
+    .where(_documents.c.id == sa.bindparam("document"))
+    .values(number=sa.bindparam("new_number"))
+)
 
 
 def number_last(document: Document, on: date) -> None:
@@ -52,8 +71,5 @@ def number_last(document: Document, on: date) -> None:
     PostgreSQL the series row stays locked from here until commit, so the rest of the work
     runs beside other writers' and only this end waits in line."""
     number = allocate_number(document.kind, on)
-    documents = table_of(Document)
-    db.session.execute(
-        sa.update(documents).where(documents.c.id == document.id).values(number=number)
-    )
+    db.session.execute(_SET_NUMBER, {"document": document.id, "new_number": number})
     set_committed_value(document, "number", number)

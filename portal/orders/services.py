@@ -331,29 +331,30 @@ def _place(
         db.session.flush()
         ship = checkout.ship_to
         db.session.execute(
-            sa.insert(table_of(OrderInfo)).values(
-                document_id=order.id,
-                idempotency_key=seen_key,
-                customer_reference=checkout.customer_reference.strip()[:60],
-                message=checkout.message.strip()[:5000],
-                ship_label=ship.label,
-                ship_recipient=ship.recipient,
-                ship_street=ship.street,
-                ship_postal_code=ship.postal_code,
-                ship_city=ship.city,
-                ship_country=ship.country,
-                ship_phone=ship.phone,
-                delivery_method=checkout.delivery_method,
-                delivery_net=delivery_net,
-                requested_delivery_on=checkout.requested_delivery_on,
-                payment_method=checkout.payment_method,
-                payment_state=PaymentState.NOT_DUE
+            sa.insert(table_of(OrderInfo)),
+            {
+                "document_id": order.id,
+                "idempotency_key": seen_key,
+                "customer_reference": checkout.customer_reference.strip()[:60],
+                "message": checkout.message.strip()[:5000],
+                "ship_label": ship.label,
+                "ship_recipient": ship.recipient,
+                "ship_street": ship.street,
+                "ship_postal_code": ship.postal_code,
+                "ship_city": ship.city,
+                "ship_country": ship.country,
+                "ship_phone": ship.phone,
+                "delivery_method": checkout.delivery_method,
+                "delivery_net": delivery_net,
+                "requested_delivery_on": checkout.requested_delivery_on,
+                "payment_method": checkout.payment_method,
+                "payment_state": PaymentState.NOT_DUE
                 if checkout.payment_method is PaymentMethod.ON_ACCOUNT
                 else PaymentState.AWAITING,
-                extra_discount_percent=checkout.extra_discount_percent,
-                extra_discount_amount=checkout.extra_discount_amount,
-                approval_reason=over_limit or "",
-            )
+                "extra_discount_percent": checkout.extra_discount_percent,
+                "extra_discount_amount": checkout.extra_discount_amount,
+                "approval_reason": over_limit or "",
+            },
         )
         # Lines, reservations and the first timeline rows: one statement each.
         lines = [
