@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask import Blueprint, Response, flash, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal.core.clock import local_today
@@ -52,26 +53,28 @@ def _int_arg(name: str) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
+# Lazy: every page of the portal gets these, and only the pages that show one translate it.
+RMA_LABELS = {
+    "rma_status_names": RMA_STATUS_NAMES,
+    "rma_kind_names": {RmaKind.RETURN: _l("Return"), RmaKind.COMPLAINT: _l("Complaint")},
+    "resolution_names": {
+        Resolution.REFUND: _l("Refund"),
+        Resolution.REPLACEMENT: _l("Replacement"),
+        Resolution.REPAIR: _l("Repair"),
+        Resolution.CREDIT: _l("Credit"),
+    },
+    "condition_names": {
+        Condition.RESELLABLE: _l("Resellable"),
+        Condition.DAMAGED: _l("Damaged"),
+        Condition.MISSING: _l("Missing"),
+        Condition.RETURN_TO_SUPPLIER: _l("Return to supplier"),
+    },
+}
+
+
 @bp.app_context_processor
 def rma_labels() -> dict[str, object]:
-    from portal.returns.models import RMA_STATUS_NAMES as names
-
-    return {
-        "rma_status_names": names,
-        "rma_kind_names": {RmaKind.RETURN: _("Return"), RmaKind.COMPLAINT: _("Complaint")},
-        "resolution_names": {
-            Resolution.REFUND: _("Refund"),
-            Resolution.REPLACEMENT: _("Replacement"),
-            Resolution.REPAIR: _("Repair"),
-            Resolution.CREDIT: _("Credit"),
-        },
-        "condition_names": {
-            Condition.RESELLABLE: _("Resellable"),
-            Condition.DAMAGED: _("Damaged"),
-            Condition.MISSING: _("Missing"),
-            Condition.RETURN_TO_SUPPLIER: _("Return to supplier"),
-        },
-    }
+    return RMA_LABELS
 
 
 # --- the queue -----------------------------------------------------------------------------------
