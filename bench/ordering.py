@@ -60,12 +60,20 @@ def prepare_buyers(app, count: int, rng: random.Random) -> list[tuple[int, int]]
     from portal.core.db import db
     from portal.stock.models import StockLevel
 
+    available = StockLevel.on_hand - StockLevel.reserved
     with app.app_context():
         products = list(
             db.session.execute(
                 sa.select(Product.id, Product.min_order_quantity, Product.pack_size)
                 .join(StockLevel, StockLevel.product_id == Product.id)
-                .where(Product.active, StockLevel.warehouse_id == 1, StockLevel.on_hand > 100)
+                .where(
+                    Product.active,
+                    StockLevel.warehouse_id == 1,
+                    # Enough for many orders of the largest quantity a line asks for: a line
+                    # that turns into a backorder between GET and POST answers 409, rightly.
+                    available >= 100 * Product.pack_size,
+                    available >= 100 * Product.min_order_quantity,
+                )
                 .limit(3000)
             )
         )
@@ -150,9 +158,11 @@ def place_one(port: int, cookie: str) -> str:
         },
     )
     response = connection.getresponse()
-    response.read()
+    answer = response.read().decode()
     if response.status != 303:
-        raise RuntimeError(f"POST /checkout answered {response.status}")
+        said = re.search(r'role="alert">(.*?)</div>', answer, re.S)
+        text = " ".join(re.sub(r"<[^>]+>", " ", said.group(1)).split()) if said else ""
+        raise RuntimeError(f"POST /checkout answered {response.status}: {text[:300]}")
     return response.getheader("Location") or ""
 
 
