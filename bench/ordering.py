@@ -61,6 +61,7 @@ def prepare_buyers(app, count: int, rng: random.Random) -> list[tuple[int, int]]
     from portal.stock.models import StockLevel
 
     available = StockLevel.on_hand - StockLevel.reserved
+    hundred = sa.literal(100, sa.Integer())  # a plain number: 100 as a quantity would be scaled
     with app.app_context():
         products = list(
             db.session.execute(
@@ -71,8 +72,8 @@ def prepare_buyers(app, count: int, rng: random.Random) -> list[tuple[int, int]]
                     StockLevel.warehouse_id == 1,
                     # Enough for many orders of the largest quantity a line asks for: a line
                     # that turns into a backorder between GET and POST answers 409, rightly.
-                    available >= 100 * Product.pack_size,
-                    available >= 100 * Product.min_order_quantity,
+                    available >= Product.pack_size * hundred,
+                    available >= Product.min_order_quantity * hundred,
                 )
                 .limit(3000)
             )

@@ -13,10 +13,9 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.core.db import db, table_of
-from portal.documents.models import Document, DocumentKind, DocumentSeries
+from portal.documents.models import DocumentKind, DocumentSeries
 
 YEARLY = {DocumentKind.RMA}
 
@@ -42,8 +41,8 @@ def allocate_number(kind: DocumentKind, on: date) -> str:
     return format_number(kind, period, sequence)
 
 
-# Every order runs these: built once, as building a statement costs about as much Python as
-# running it.
+# Every numbered document runs this: built once, as building a statement costs about as much
+# Python as running it.
 @cache
 def _next_in_series(dialect: str) -> sa.Insert:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -56,20 +55,3 @@ def _next_in_series(dialect: str) -> sa.Insert:
         )
         .returning(series.c.last_number)
     )
-
-
-_documents = table_of(Document)
-_SET_NUMBER = (
-    sa.update(_documents)
-    .where(_documents.c.id == sa.bindparam("document"))
-    .values(number=sa.bindparam("new_number"))
-)
-
-
-def number_last(document: Document, on: date) -> None:
-    """Numbers a document written without one, as the last step of its transaction: on
-    PostgreSQL the series row stays locked from here until commit, so the rest of the work
-    runs beside other writers' and only this end waits in line."""
-    number = allocate_number(document.kind, on)
-    db.session.execute(_SET_NUMBER, {"document": document.id, "new_number": number})
-    set_committed_value(document, "number", number)

@@ -30,7 +30,7 @@ from portal.documents.models import (
     DocumentMessage,
     EventKind,
 )
-from portal.documents.numbering import number_last
+from portal.documents.numbering import allocate_number
 from portal.documents.totals import totals_from_net
 from portal.notifications import outbox
 from portal.orders import credit
@@ -311,12 +311,15 @@ def _place(
             raise DomainError(_("Card payments are not available."))
         over_limit = credit.limit_exceeded(buyer, totals.gross, today)
 
-        # The order is written with its first status, and numbered last (number_last).
+        # Stock and cart first: on PostgreSQL the number's series row stays locked from its
+        # allocation until commit, so only the writing of the order itself waits in line.
+        change_reserved(viewer.warehouse_id, reserved)
+        cart_services.empty_cart_after_order(view.cart)
         step = Step.HOLD_FOR_APPROVAL if over_limit else Step.PLACE
         first_status = status_for(step)
         order = Document(
             kind=DocumentKind.ZK,
-            number=None,
+            number=allocate_number(DocumentKind.ZK, today),
             issued_on=today,
             company_id=company.id,
             warehouse_id=viewer.warehouse_id,
@@ -388,7 +391,6 @@ def _place(
                 )
             )
         db.session.execute(sa.insert(table_of(DocumentLine)), lines)
-        change_reserved(viewer.warehouse_id, reserved)
 
         acting = actor.id != buyer.id
         note = (
@@ -423,8 +425,7 @@ def _place(
                 ),
             ],
         )
-        cart_services.empty_cart_after_order(view.cart)
-        number_last(order, today)
+
         cc = [actor.email] if acting else None
         if over_limit:
             mail_order("orders/awaiting_approval", order, buyer, cc=cc, reason=over_limit)

@@ -42,7 +42,7 @@ from portal.documents.models import (
     DocumentState,
     EventKind,
 )
-from portal.documents.numbering import number_last
+from portal.documents.numbering import allocate_number
 from portal.documents.services import LineDraft, add_event, issue, link
 from portal.fulfilment.models import Shipment
 from portal.invoicing.services import LineChange, issue_correction
@@ -588,7 +588,7 @@ def place_replacement(rma: Document, *, actor: User, in_advance: bool) -> Docume
         DocumentEvent(**status_event(order, first, current=None, actor=actor, note=note))
     )
     db.session.flush()
-    number_last(order, today)
+    order.number = allocate_number(DocumentKind.ZK, today)
     link(rma, order)
     link(source, order)
     add_event(
