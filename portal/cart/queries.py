@@ -81,19 +81,21 @@ def _content_key(cart_id: int, generation: int, lines: Iterable[tuple[int, Decim
 
 # Statements every cart page and checkout runs are built once: building one costs about as
 # much Python as running it.
-_GENERATION = sa.select(Cart.generation).where(Cart.id == sa.bindparam("cart"))
 _CONTENT = (
-    sa.select(CartLine.product_id, CartLine.quantity)
-    .where(CartLine.cart_id == sa.bindparam("cart"), CartLine.saved.is_(False))
+    sa.select(Cart.generation, CartLine.product_id, CartLine.quantity)
+    .outerjoin(CartLine, sa.and_(CartLine.cart_id == Cart.id, CartLine.saved.is_(False)))
+    .where(Cart.id == sa.bindparam("cart"))
     .order_by(CartLine.added_at, CartLine.id)
 )
 
 
 @cache  # on first use: a loader option needs every model mapped
-def _lines() -> sa.Select[CartLine]:
+def _cart_with_lines() -> sa.Select[Cart, CartLine]:
+    """The user's cart and its lines (none: one row with no line) in one query."""
     return (
-        sa.select(CartLine)
-        .where(CartLine.cart_id == sa.bindparam("cart"))
+        sa.select(Cart, CartLine)
+        .outerjoin(CartLine, CartLine.cart_id == Cart.id)
+        .where(Cart.user_id == sa.bindparam("user"))
         .options(
             joinedload(CartLine.product).options(
                 defer(Product.description), joinedload(Product.vat_rate)
@@ -104,11 +106,12 @@ def _lines() -> sa.Select[CartLine]:
 
 
 def current_content_key(cart_id: int) -> str:
-    """The cart's content key as the database has it now, from two columns per line (no
+    """The cart's content key as the database has it now, from a few columns per line (no
     ORM objects, whose loaded values may be older than this transaction)."""
-    generation = db.session.scalar(_GENERATION, {"cart": cart_id})
-    lines = db.session.execute(_CONTENT, {"cart": cart_id})
-    return _content_key(cart_id, generation or 0, ((row[0], row[1]) for row in lines))
+    rows = db.session.execute(_CONTENT, {"cart": cart_id}).all()
+    generation = rows[0].generation if rows else 0
+    lines = [(row.product_id, row.quantity) for row in rows if row.product_id is not None]
+    return _content_key(cart_id, generation, lines)
 
 
 def _items(viewer: Viewer, lines: list[CartLine], *, photos: bool = True) -> list[CartItem]:
@@ -148,8 +151,9 @@ def _quote_for(viewer: Viewer, line: CartLine, quote: PriceQuote, quoted: Decima
 def cart_view(user: User, viewer: Viewer, *, photos: bool = True) -> CartView:
     from portal.cart.services import cart_of
 
-    cart = cart_of(user)
-    lines = list(db.session.scalars(_lines(), {"cart": cart.id}))
+    rows = db.session.execute(_cart_with_lines(), {"user": user.id}).all()
+    cart = rows[0][0] if rows else cart_of(user)  # no row: the user's first cart
+    lines = [line for _cart, line in rows if line is not None]
     # Saved items are not part of the order, but their current price and stock are shown too.
     items = _items(viewer, lines, photos=photos)
     in_cart = [item for item in items if not item.line.saved]
