@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -12,13 +12,11 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, g, has_app_context, has_request_context, request
-from flask_babel import (
-    format_datetime,
-    get_locale,
-    get_translations,
-)
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from portal.core.clock import zone
 
 CURRENCY = "PLN"
 
@@ -115,11 +113,32 @@ def percent(value: Decimal | None) -> str:
 
 
 def when(value: datetime | date | None, style: str = "medium") -> str:
+    """A date, or a stored (UTC) time as the seller's date and time to the minute, in the
+    reader's language: "26 lis 2026, 14:05"."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return format_datetime(value, style)
-    return _date_text(value, style, locale_name())
+    locale = locale_name()
+    if not isinstance(value, datetime):
+        return _date_text(value, style, locale)
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone())
+    return (
+        _joined(style, locale)
+        .replace("{1}", _date_text(local.date(), style, locale))
+        .replace("{0}", _time_text(local.hour, local.minute, locale))
+    )
+
+
+@lru_cache(maxsize=32)
+def _joined(style: str, locale: str) -> str:
+    """How the language joins a date and a time ("{1}, {0}")."""
+    return str(Locale.parse(locale).datetime_formats[style])
+
+
+@lru_cache(maxsize=8192)
+def _time_text(hour: int, minute: int, locale: str) -> str:
+    """A time of day to the minute, once per minute and language: Babel's formatting of every
+    timestamp was a good part of a dashboard's rendering."""
+    return babel_dates.format_time(time(hour, minute), format="short", locale=locale)
 
 
 @lru_cache(maxsize=8192)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 from flask_babel import force_locale
 from hypothesis import given
@@ -41,3 +44,31 @@ def test_dates_match_babel(app, language, day, style):
 
     with app.test_request_context(), force_locale(language):
         assert when(day, style) == format_date(day, style)
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "de"])
+@given(
+    moment=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)
+    ),  # stored times: naive UTC
+    style=st.sampled_from(["short", "medium"]),
+)
+def test_times_are_the_sellers_to_the_minute_as_babel_words_them(app, language, moment, style):
+    from portal.core.templating import when
+
+    warsaw = moment.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Warsaw"))
+    with app.test_request_context(), force_locale(language):
+        day = format_date(warsaw.date(), style, locale=language)
+        assert (
+            when(moment, style) == f"{day}, {format_time(warsaw.time(), 'short', locale=language)}"
+        )
+        assert when(moment, style) == when(moment.replace(second=59), style)  # no seconds
+
+
+def test_a_time_reads_as_people_write_it(app):
+    from portal.core.templating import when
+
+    with app.test_request_context(), force_locale("pl"):
+        assert when(datetime(2026, 11, 26, 13, 5, 7)) == "26 lis 2026, 14:05"  # UTC+1 in winter
+    with app.test_request_context(), force_locale("en"):
+        assert when(datetime(2026, 7, 1, 12, 0)) == "Jul 1, 2026, 2:00\u202fPM"  # UTC+2 in summer
