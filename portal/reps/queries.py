@@ -201,7 +201,7 @@ def sales_by_partner(companies: list[Partner], today: date) -> list[PartnerSales
             sum_of(sa.case((this_month, 0), else_=Document.net_total)).label("last_month"),
         )
         .where(
-            one_of(Document.company_id, by_id),
+            one_of(Document.company_id, by_id, sifts_many=True),
             Document.issued_on >= last_start,
             Document.issued_on <= today,
             Document.kind.in_(SALES_KINDS),
