@@ -264,5 +264,13 @@ def table_of(model: type[Base]) -> sa.Table:
     return cast(sa.Table, model.__table__)
 
 
+def insert_rows(model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """Inserts the rows in one statement of many VALUES. Asked to return the keys, SQLAlchemy
+    batches the rows that way ("insertmanyvalues"); without, psycopg sends each row as a
+    statement of its own, which PostgreSQL executes one by one (an order's ten lines)."""
+    table = table_of(model)
+    db.session.execute(sa.insert(table).returning(*table.primary_key.columns), rows)
+
+
 def is_sqlite() -> bool:
     return db.engine.dialect.name == "sqlite"

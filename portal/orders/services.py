@@ -19,7 +19,7 @@ from portal.cart.queries import CartView, cart_view, current_content_key
 from portal.catalog.models import Product
 from portal.catalog.queries import Viewer
 from portal.core.clock import local_today
-from portal.core.db import atomic, db, table_of
+from portal.core.db import atomic, db, insert_rows, table_of
 from portal.core.errors import DomainError
 from portal.core.money import ZERO, net_line, round_money
 from portal.documents.models import (
@@ -390,7 +390,7 @@ def _place(
                     reserved=Decimal(0),
                 )
             )
-        db.session.execute(sa.insert(table_of(DocumentLine)), lines)
+        insert_rows(DocumentLine, lines)
 
         acting = actor.id != buyer.id
         note = (
@@ -399,8 +399,8 @@ def _place(
             else ""
         )
         on_behalf_of = buyer if acting else None
-        db.session.execute(
-            sa.insert(table_of(DocumentEvent)),
+        insert_rows(
+            DocumentEvent,
             [
                 {
                     "document_id": order.id,

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.util import identity_key
 
 from portal.core.db import db, is_sqlite, table_of
@@ -41,6 +42,27 @@ _CHANGE_RESERVED = (
     )
     .values(reserved=_reserved_after)
 )
+# On PostgreSQL the changes travel as two arrays and the UPDATE joins them (unnest): one
+# statement whatever the number of rows, where an executemany is a statement per row.
+_changes = (
+    sa.func.unnest(
+        sa.bindparam("products", type_=postgresql.ARRAY(sa.Integer())),
+        sa.bindparam("changes", type_=postgresql.ARRAY(_STOCK.c.reserved.type)),
+    )
+    .table_valued("product", "change")
+    .render_derived()
+)
+_new_reserved = _STOCK.c.reserved + _changes.c.change
+_CHANGE_RESERVED_AT_ONCE = (
+    sa.update(_STOCK)
+    .where(
+        _STOCK.c.warehouse_id == sa.bindparam("warehouse"),
+        _STOCK.c.product_id == _changes.c.product,
+        _new_reserved >= 0,
+        _new_reserved <= _STOCK.c.on_hand,
+    )
+    .values(reserved=_new_reserved)
+)
 
 
 def lock_stock(warehouse_id: int, product_ids: Iterable[int]) -> dict[int, StockInfo]:
@@ -65,7 +87,17 @@ def change_reserved(warehouse_id: int, changes: dict[int, Decimal]) -> None:
     ]
     if not rows:
         return
-    result = db.session.execute(_CHANGE_RESERVED, rows)
+    if is_sqlite():
+        result = db.session.execute(_CHANGE_RESERVED, rows)
+    else:
+        result = db.session.execute(
+            _CHANGE_RESERVED_AT_ONCE,
+            {
+                "warehouse": warehouse_id,
+                "products": [row["product"] for row in rows],
+                "changes": [row["change"] for row in rows],
+            },
+        )
     if result.rowcount != len(rows):  # type: ignore[attr-defined]
         raise RuntimeError("a reservation change would leave stock out of bounds")
     # Rows this session has loaded as objects read their new reservation on next use.

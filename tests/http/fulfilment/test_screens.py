@@ -33,10 +33,13 @@ def step_of(order) -> Step | None:
     return db.session.get_one(OrderStatus, status_id).step
 
 
-def picked(order) -> Decimal:
+def picked(order, sku: str = "HNG-7") -> Decimal:
+    """What is picked of the order's line of the SKU (the hinge's, unless told)."""
     db.session.expire_all()
     return db.session.scalar(
-        sa.select(DocumentLine.picked).where(DocumentLine.document_id == order.id)
+        sa.select(DocumentLine.picked).where(
+            DocumentLine.document_id == order.id, DocumentLine.sku == sku
+        )
     )
 
 
