@@ -119,41 +119,40 @@ class RepDashboard:
 
 
 def _attention(ids: list[int]) -> tuple[list[AttentionOrder], dict[StatusType, int]]:
-    condition = sa.and_(
-        Document.kind == DocumentKind.ZK,
-        one_of(Document.company_id, ids),
-        Document.status_id.in_(status_ids(OrderStatus.type.in_(ATTENTION_TYPES))),
-    )
-    orders = [
-        AttentionOrder(*row)
-        for row in db.session.execute(
-            sa.select(
-                Document.id,
-                Document.number,
-                Company.name,
-                Document.created_at,
-                OrderStatus.name,
-                OrderStatus.type,
-                Document.gross_total,
-            )
-            .join(Company, Company.id == Document.company_id)
-            .join(OrderStatus, OrderStatus.id == Document.status_id)
-            .where(condition)
-            .order_by(Document.id.desc())
-            .limit(LIST_SIZE)
-        )
+    """The newest orders of waiting or problem status type, and how many there are of each
+    type: one query, the counts taken over every matching row before the limit."""
+    counts = [
+        sa.func.sum(sa.case((OrderStatus.type == status_type, 1), else_=0)).over()
+        for status_type in ATTENTION_TYPES
     ]
-    counts = {
-        StatusType(status_type): count
-        for status_type, count in db.session.execute(
-            sa.select(OrderStatus.type, sa.func.count())
-            .select_from(Document)
-            .join(OrderStatus, OrderStatus.id == Document.status_id)
-            .where(condition)
-            .group_by(OrderStatus.type)
+    rows = db.session.execute(
+        sa.select(
+            Document.id,
+            Document.number,
+            Company.name,
+            Document.created_at,
+            OrderStatus.name,
+            OrderStatus.type,
+            Document.gross_total,
+            *counts,
         )
+        .join(Company, Company.id == Document.company_id)
+        .join(OrderStatus, OrderStatus.id == Document.status_id)
+        .where(
+            Document.kind == DocumentKind.ZK,
+            one_of(Document.company_id, ids),
+            Document.status_id.in_(status_ids(OrderStatus.type.in_(ATTENTION_TYPES))),
+        )
+        .order_by(Document.id.desc())
+        .limit(LIST_SIZE)
+    ).all()
+    orders = [AttentionOrder(*row[:7]) for row in rows]
+    totals = rows[0][7:] if rows else [0] * len(ATTENTION_TYPES)
+    return orders, {
+        status_type: int(total)
+        for status_type, total in zip(ATTENTION_TYPES, totals, strict=True)
+        if total
     }
-    return orders, counts
 
 
 def overdue_condition(today: date) -> sa.ColumnElement[bool]:

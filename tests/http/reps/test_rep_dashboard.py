@@ -69,6 +69,11 @@ def test_a_rep_sees_only_the_assigned_partners_orders_invoices_and_sales(login, 
 
     assert waiting.number in html and problem.number in html
     assert foreign.number not in html
+    assert '<strong>1</strong><span class="muted small">orders waiting' in html
+    assert (
+        '"tile alert" href="#attention"><strong>1</strong><span class="muted small">orders with'
+        in html
+    )
     assert overdue.number in html and foreign_overdue.number not in html
     assert "PLN\xa061.50" in html  # the overdue invoice's gross, 50 + 23 %
     assert "<strong>1 · PLN\xa061.50</strong>" in html  # the tile: count and sum
