@@ -49,11 +49,11 @@ def queue(filters: QueueFilters, limit: int = PAGE_SIZE) -> list[Document]:
         pass
     elif filters.status.startswith("type:"):
         types = [t for t in StatusType if t.value == filters.status[5:]]
-        query = query.where(Document.status_id.in_(status_ids(OrderStatus.type.in_(types))))
+        query = query.where(Document.status_id.in_(status_ids(*types)))
     elif filters.status:
-        query = query.where(Document.status_id.in_(status_ids(OrderStatus.code == filters.status)))
+        query = query.where(Document.status_id.in_(status_ids(code=filters.status)))
     else:
-        query = query.where(Document.status_id.in_(status_ids(OrderStatus.type.in_(OPEN_TYPES))))
+        query = query.where(Document.status_id.in_(status_ids(*OPEN_TYPES)))
     if filters.q:
         text = filters.q.strip()
         pattern = f"%{text}%"
@@ -93,7 +93,7 @@ def open_counts() -> dict[StatusType, int]:
         .join(OrderStatus, OrderStatus.id == Document.status_id)
         .where(
             Document.kind == DocumentKind.ZK,
-            Document.status_id.in_(status_ids(OrderStatus.type.in_(OPEN_TYPES))),
+            Document.status_id.in_(status_ids(*OPEN_TYPES)),
         )
         .group_by(OrderStatus.type)
     )

@@ -83,12 +83,16 @@ def _statuses() -> _Statuses:
     return fresh
 
 
-def status_ids(condition: sa.ColumnElement[bool]) -> list[int]:
-    """The ids of the order statuses that match, read first and passed on as values: given
-    a subquery on the statuses' type, PostgreSQL guessed that most orders match (six of ten
-    statuses are open) and read every order ever placed; given ids, it reads the index on
-    (kind, status) for just those, from its statistics of how many orders each has."""
-    return list(db.session.scalars(sa.select(OrderStatus.id).where(condition)))
+def status_ids(*types: StatusType, code: str | None = None) -> list[int]:
+    """The ids of the order statuses of these types (or with this code), from the statuses
+    the process keeps (see _statuses), passed on as values: given a subquery on the
+    statuses' type, PostgreSQL guessed that most orders match (six of ten statuses are
+    open) and read every order ever placed; given ids, it reads the index on (kind, status)
+    for just those, from its statistics of how many orders each has."""
+    infos = _statuses().by_id.values()
+    if code is not None:
+        return [info.id for info in infos if info.code == code]
+    return sorted(info.id for info in infos if info.type in types)
 
 
 def status_for(step: Step) -> StatusInfo:

@@ -141,7 +141,7 @@ def _attention(ids: list[int]) -> tuple[list[AttentionOrder], dict[StatusType, i
         .where(
             Document.kind == DocumentKind.ZK,
             one_of(Document.company_id, ids),
-            Document.status_id.in_(status_ids(OrderStatus.type.in_(ATTENTION_TYPES))),
+            Document.status_id.in_(status_ids(*ATTENTION_TYPES)),
         )
         .order_by(Document.id.desc())
         .limit(LIST_SIZE)
