@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -236,12 +236,11 @@ def _begin_immediate(dbapi_connection: Any) -> None:
 ColumnLike = sa.ColumnElement[Any] | QueryableAttribute[Any]
 
 
-def one_of(
-    column: ColumnLike, ids: Collection[int], *, sifts_many: bool = False
-) -> sa.ColumnElement[bool]:
-    """`column IN ids`, on PostgreSQL with the ids in one array parameter: a rep's hundred
-    partners made statements of a hundred parameters that psycopg parsed again on every
-    execution (too long for its cache).
+def one_of(column: ColumnLike, name: str, *, sifts_many: bool = False) -> sa.ColumnElement[bool]:
+    """`column IN ids`, the ids given on execution as the parameter `name` (a list), for a
+    statement built once (per dialect: the SQL differs). On PostgreSQL they go as one array
+    parameter: a rep's hundred partners made statements of a hundred parameters that psycopg
+    parsed again on every execution (too long for its cache).
 
     `sifts_many`: the query reads many rows that the ids only then narrow down (a month of
     every partner's invoices). Then it is a semi-join, `IN (SELECT unnest(array))`: once
@@ -249,8 +248,8 @@ def one_of(
     row with every id in turn (a constant array it would hash), 2 → 12 ms for the rep's
     sales. Otherwise `= ANY(array)`, which an index on the column answers id by id."""
     if db.engine.dialect.name != "postgresql":
-        return column.in_(list(ids))
-    array = sa.bindparam(None, list(ids), type_=postgresql.ARRAY(sa.Integer()))
+        return column.in_(sa.bindparam(name, expanding=True))
+    array = sa.bindparam(name, type_=postgresql.ARRAY(sa.Integer()))
     if sifts_many:
         return column.in_(sa.select(sa.func.unnest(array)).scalar_subquery())
     return column == sa.any_(array)

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from operator import attrgetter
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -118,14 +120,15 @@ class RepDashboard:
     today: date = field(default_factory=date.today)
 
 
-def _attention(ids: list[int]) -> tuple[list[AttentionOrder], dict[StatusType, int]]:
-    """The newest orders of waiting or problem status type, and how many there are of each
-    type: one query, the counts taken over every matching row before the limit."""
+# The dashboard's statements are built once per database kind (one_of's SQL differs): a
+# hundred partners made building them cost as much as running them.
+@cache
+def _attention_query(_dialect: str) -> sa.Select[*tuple[Any, ...]]:
     counts = [
         sa.func.sum(sa.case((OrderStatus.type == status_type, 1), else_=0)).over()
         for status_type in ATTENTION_TYPES
     ]
-    rows = db.session.execute(
+    return (
         sa.select(
             Document.id,
             Document.number,
@@ -140,11 +143,20 @@ def _attention(ids: list[int]) -> tuple[list[AttentionOrder], dict[StatusType, i
         .join(OrderStatus, OrderStatus.id == Document.status_id)
         .where(
             Document.kind == DocumentKind.ZK,
-            one_of(Document.company_id, ids),
-            Document.status_id.in_(status_ids(*ATTENTION_TYPES)),
+            one_of(Document.company_id, "partners"),
+            Document.status_id.in_(sa.bindparam("statuses", expanding=True)),
         )
         .order_by(Document.id.desc())
         .limit(LIST_SIZE)
+    )
+
+
+def _attention(ids: list[int]) -> tuple[list[AttentionOrder], dict[StatusType, int]]:
+    """The newest orders of waiting or problem status type, and how many there are of each
+    type: one query, the counts taken over every matching row before the limit."""
+    rows = db.session.execute(
+        _attention_query(db.engine.dialect.name),
+        {"partners": ids, "statuses": status_ids(*ATTENTION_TYPES)},
     ).all()
     orders = [AttentionOrder(*row[:7]) for row in rows]
     totals = rows[0][7:] if rows else [0] * len(ATTENTION_TYPES)
@@ -155,7 +167,7 @@ def _attention(ids: list[int]) -> tuple[list[AttentionOrder], dict[StatusType, i
     }
 
 
-def overdue_condition(today: date) -> sa.ColumnElement[bool]:
+def overdue_condition(today: date | sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
     """FS and PA past their due date and not fully paid."""
     return sa.and_(
         Document.kind.in_(INVOICE_KINDS),
@@ -165,11 +177,10 @@ def overdue_condition(today: date) -> sa.ColumnElement[bool]:
     )
 
 
-def _overdue(ids: list[int], today: date) -> tuple[list[OverdueInvoice], int, Decimal]:
-    """The first overdue invoices by due date, and how many there are and what they sum to:
-    one query, the count and the sum taken over every matching row before the limit."""
+@cache
+def _overdue_query(_dialect: str) -> sa.Select[*tuple[Any, ...]]:
     open_amount = Document.gross_total - Document.paid_total
-    rows = db.session.execute(
+    return (
         sa.select(
             Document.id,
             Document.number,
@@ -180,33 +191,56 @@ def _overdue(ids: list[int], today: date) -> tuple[list[OverdueInvoice], int, De
             sa.type_coerce(sa.func.sum(open_amount).over(), Cents()),
         )
         .join(Company, Company.id == Document.company_id)
-        .where(one_of(Document.company_id, ids), overdue_condition(today))
+        .where(
+            one_of(Document.company_id, "partners"),
+            overdue_condition(sa.bindparam("today", type_=sa.Date())),
+        )
         .order_by(Document.due_on, Document.id)
         .limit(LIST_SIZE)
+    )
+
+
+def _overdue(ids: list[int], today: date) -> tuple[list[OverdueInvoice], int, Decimal]:
+    """The first overdue invoices by due date, and how many there are and what they sum to:
+    one query, the count and the sum taken over every matching row before the limit."""
+    rows = db.session.execute(
+        _overdue_query(db.engine.dialect.name), {"partners": ids, "today": today}
     ).all()
     documents = [OverdueInvoice(*row[:5]) for row in rows]
     return (documents, rows[0][5], rows[0][6]) if rows else (documents, 0, ZERO)
 
 
-def sales_by_partner(companies: list[Partner], today: date) -> list[PartnerSales]:
-    """Net sales (FS, PA, KOR by issue date) this month and last month, per partner."""
-    this_start, last_start = month_start(today), previous_month_start(today)
-    by_id = {company.id: PartnerSales(company.id, company.name) for company in companies}
-    this_month = Document.issued_on >= this_start
-    rows = db.session.execute(
+@cache
+def _sales_query(_dialect: str) -> sa.Select[*tuple[Any, ...]]:
+    this_month = Document.issued_on >= sa.bindparam("this_start", type_=sa.Date())
+    return (
         sa.select(
             Document.company_id,
             sum_of(sa.case((this_month, Document.net_total), else_=0)).label("this_month"),
             sum_of(sa.case((this_month, 0), else_=Document.net_total)).label("last_month"),
         )
         .where(
-            one_of(Document.company_id, by_id, sifts_many=True),
-            Document.issued_on >= last_start,
-            Document.issued_on <= today,
+            one_of(Document.company_id, "partners", sifts_many=True),
+            Document.issued_on >= sa.bindparam("last_start", type_=sa.Date()),
+            Document.issued_on <= sa.bindparam("today", type_=sa.Date()),
             Document.kind.in_(SALES_KINDS),
             Document.state == DocumentState.ISSUED,
         )
         .group_by(Document.company_id)
+    )
+
+
+def sales_by_partner(companies: list[Partner], today: date) -> list[PartnerSales]:
+    """Net sales (FS, PA, KOR by issue date) this month and last month, per partner."""
+    by_id = {company.id: PartnerSales(company.id, company.name) for company in companies}
+    rows = db.session.execute(
+        _sales_query(db.engine.dialect.name),
+        {
+            "partners": list(by_id),
+            "this_start": month_start(today),
+            "last_start": previous_month_start(today),
+            "today": today,
+        },
     )
     for company_id, this_total, last_total in rows:
         by_id[company_id].this_month = this_total

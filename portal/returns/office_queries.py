@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -91,7 +92,7 @@ def parse_cursor(raw: str | None) -> tuple[date, int] | None:
         return None
 
 
-def _rmas_of_order_number(number: str) -> sa.Select[Any]:
+def _rmas_of_order_number(number: str) -> sa.Select[*tuple[Any, ...]]:
     order_ids = sa.select(Document.id).where(Document.number == number)
     return (
         sa.select(DocumentLine.document_id)
@@ -344,15 +345,9 @@ class OpenRma:
     submitted_at: datetime
 
 
-def open_rmas_for_companies(
-    company_ids: Sequence[int], *, limit: int = 20
-) -> tuple[list[OpenRma], int]:
-    """The newest open RMAs (neither rejected nor closed) of these partners, and how many are
-    open in all: the rep's dashboard shows both. One query, whatever the number of partners."""
-    ids = list(company_ids)
-    if not ids:
-        return [], 0
-    rows = db.session.execute(
+@cache  # per database kind (one_of's SQL differs): building it cost as much as running it
+def _open_rmas_query(_dialect: str) -> sa.Select[*tuple[Any, ...]]:
+    return (
         sa.select(
             Document.id,
             Document.number,
@@ -367,11 +362,24 @@ def open_rmas_for_companies(
         .join(Company, Company.id == Document.company_id)
         .where(
             Document.kind == DocumentKind.RMA,
-            one_of(Document.company_id, ids),
+            one_of(Document.company_id, "partners"),
             RmaInfo.status.in_(sorted(OPEN_STATUSES)),
         )
         .order_by(Document.created_at.desc(), Document.id.desc())
-        .limit(limit)
+        .limit(sa.bindparam("limit", type_=sa.Integer()))
+    )
+
+
+def open_rmas_for_companies(
+    company_ids: Sequence[int], *, limit: int = 20
+) -> tuple[list[OpenRma], int]:
+    """The newest open RMAs (neither rejected nor closed) of these partners, and how many are
+    open in all: the rep's dashboard shows both. One query, whatever the number of partners."""
+    ids = list(company_ids)
+    if not ids:
+        return [], 0
+    rows = db.session.execute(
+        _open_rmas_query(db.engine.dialect.name), {"partners": ids, "limit": limit}
     ).all()
     found = [
         OpenRma(ident, number or "", company_id or 0, name, kind, status, submitted)
