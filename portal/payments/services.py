@@ -337,27 +337,8 @@ def settle_with_correction(correction: Document, invoice: Document, *, actor: Us
     amount = min(open_for(DocumentKind.KP, invoice), open_for(DocumentKind.KW, correction))
     if amount <= 0:
         return
-    db.session.add(
-        PaymentAllocation(
-            payment_id=correction.id,
-            document_id=invoice.id,
-            amount=amount,
-            allocated_by_id=actor.id if actor else None,
-        )
-    )
-    invoice.paid_total += amount
+    _allocate_row(correction, invoice, amount, actor=actor)
     correction.paid_total -= amount
-    add_event(
-        invoice,
-        EventKind.PAYMENT,
-        actor=actor,
-        note=_(
-            "%(amount)s from %(number)s%(reference)s",
-            amount=money(amount),
-            number=correction.number,
-            reference="",
-        ),
-    )
 
 
 def _allocate_all(
@@ -433,7 +414,9 @@ def _allocate_all(
 def _allocate_row(
     payment: Document, document: Document, amount: Decimal, *, actor: User | None
 ) -> PaymentAllocation:
-    """One allocation: the document's paid total moves toward its gross (down for a KW)."""
+    """One allocation: the document's paid total moves toward its gross (down for a KW). The
+    payment may be a correction that lowers the debt (settle_with_correction): it settles as
+    money in would, and is linked to its invoice already (the other way round)."""
     row = PaymentAllocation(
         payment_id=payment.id,
         document_id=document.id,
@@ -441,9 +424,11 @@ def _allocate_row(
         allocated_by_id=actor.id if actor else None,
     )
     db.session.add(row)
-    document.paid_total += amount if payment.kind is DocumentKind.KP else -amount
-    link(payment, document)
-    reference = f" ({payment.reference})" if payment.reference else ""
+    document.paid_total += -amount if payment.kind is DocumentKind.KW else amount
+    is_payment = payment.kind in PAYMENT_KINDS
+    if is_payment:
+        link(payment, document)
+    reference = f" ({payment.reference})" if is_payment and payment.reference else ""
     add_event(
         document,
         EventKind.PAYMENT,
