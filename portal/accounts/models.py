@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.core.db import Base, Timestamped, utcnow
 from portal.core.money import Money, Percent
@@ -133,6 +133,9 @@ class User(UserMixin, Timestamped, Base):
     # Joined: the user and their company come back together, also when a rolled-back
     # request refreshes the logged-in user to render its error page.
     company: Mapped[Company | None] = relationship(foreign_keys=[company_id], lazy="joined")
+    main_warehouse_id: Mapped[int | None] = query_expression()
+    """The main warehouse's id when the session's loader brought it along (None otherwise):
+    every page with prices and stock needs it, and a query of its own was a round trip."""
 
     __table_args__ = (
         sa.CheckConstraint(

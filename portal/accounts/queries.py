@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 
 from portal.accounts.models import Address, Company, User
 from portal.core.db import db
@@ -15,7 +15,9 @@ from portal.core.scope import visible_to
 # Statements every request (or every checkout) runs are built once: building one costs about
 # as much Python as running it.
 @cache  # on first use: a loader option needs every model mapped
-def _session_user() -> sa.Select[User]:
+def _session_user() -> sa.Select[tuple[User]]:
+    from portal.stock.queries import MAIN_WAREHOUSE_ID
+
     return (
         sa.select(User)
         .where(
@@ -23,7 +25,10 @@ def _session_user() -> sa.Select[User]:
             User.session_version == sa.bindparam("version"),
             User.active,
         )
-        .options(joinedload(User.company))
+        .options(
+            joinedload(User.company),
+            with_expression(User.main_warehouse_id, MAIN_WAREHOUSE_ID.scalar_subquery()),
+        )
     )
 
 

@@ -20,5 +20,7 @@ def current_viewer() -> Viewer:
     company = customer.company
     if company is None and session.get(PRICE_VIEW_KEY):
         company = queries.company_for_prices(me, int(session[PRICE_VIEW_KEY]))
-    warehouse_id = (company.warehouse_id if company else None) or main_warehouse_id()
+    warehouse_id = (
+        (company.warehouse_id if company else None) or me.main_warehouse_id or main_warehouse_id()
+    )
     return Viewer(company=company, warehouse_id=warehouse_id, is_staff=me.is_staff)

@@ -62,7 +62,9 @@ NO_STOCK = StockInfo(Decimal("0"), Decimal("0"))
 
 # Statements every cart and checkout runs are built once (building one costs about as much
 # Python as running it); `ids` expands to the list given.
-_MAIN_WAREHOUSE = sa.select(Warehouse.id).order_by(Warehouse.is_main.desc(), Warehouse.id).limit(1)
+MAIN_WAREHOUSE_ID = (
+    sa.select(Warehouse.id).order_by(Warehouse.is_main.desc(), Warehouse.id).limit(1)
+)
 _STOCK_IN = sa.select(StockLevel.product_id, StockLevel.on_hand, StockLevel.reserved).where(
     StockLevel.warehouse_id == sa.bindparam("warehouse"),
     StockLevel.product_id.in_(sa.bindparam("ids", expanding=True)),
@@ -70,7 +72,7 @@ _STOCK_IN = sa.select(StockLevel.product_id, StockLevel.on_hand, StockLevel.rese
 
 
 def main_warehouse_id() -> int:
-    warehouse_id = db.session.scalar(_MAIN_WAREHOUSE)
+    warehouse_id = db.session.scalar(MAIN_WAREHOUSE_ID)
     if warehouse_id is None:
         raise LookupError("no warehouse is configured")
     return warehouse_id
