@@ -21,7 +21,7 @@ from portal.core.db import db
 from portal.core.money import ZERO, net_line
 from portal.core.scope import visible_to
 from portal.documents.totals import Totals, totals_from_net
-from portal.stock.queries import StockInfo, stock_in
+from portal.stock.queries import NO_STOCK, StockInfo, stock_in
 
 MAX_ID = 2**63 - 1
 """Larger ids in a URL or a form cannot exist (and SQLite cannot even compare them)."""
@@ -114,7 +114,9 @@ def current_content_key(cart_id: int) -> str:
     return _content_key(cart_id, generation, lines)
 
 
-def _items(viewer: Viewer, lines: list[CartLine], *, photos: bool = True) -> list[CartItem]:
+def _items(
+    viewer: Viewer, lines: list[CartLine], *, photos: bool = True, stock: bool = True
+) -> list[CartItem]:
     products = list({line.product_id: line.product for line in lines}.values())
     ids = [product.id for product in products]
     # Tier prices depend on the quantity: the cart line's quantity decides a product's quote;
@@ -122,14 +124,16 @@ def _items(viewer: Viewer, lines: list[CartLine], *, photos: bool = True) -> lis
     quantities = {line.product_id: line.quantity for line in lines if line.saved}
     quantities.update({line.product_id: line.quantity for line in lines if not line.saved})
     quotes = PriceBook(viewer.company).quotes(products, quantities)
-    stock = stock_in(viewer.warehouse_id, ids, {p.id: p.min_stock for p in products})
+    levels = (
+        stock_in(viewer.warehouse_id, ids, {p.id: p.min_stock for p in products}) if stock else {}
+    )
     photos_by_product = first_photos(ids) if photos else {}
     return [
         CartItem(
             line,
             line.product,
             _quote_for(viewer, line, quotes[line.product_id], quantities[line.product_id]),
-            stock[line.product_id],
+            levels.get(line.product_id, NO_STOCK),
             photos_by_product.get(line.product_id),
         )
         for line in lines
@@ -148,14 +152,19 @@ def _quote_for(viewer: Viewer, line: CartLine, quote: PriceQuote, quoted: Decima
     return replace(quote, unit_net=unit, source=source)
 
 
-def cart_view(user: User, viewer: Viewer, *, photos: bool = True) -> CartView:
+def cart_view(
+    user: User, viewer: Viewer, *, photos: bool = True, stock: bool = True
+) -> CartView:
+    """The cart and the saved list, priced for the viewer, with stock and (`photos`) the
+    first photo of each product. Placing an order reads stock under its lock instead
+    (`stock=False`: every item then has NO_STOCK)."""
     from portal.cart.services import cart_of
 
     rows = db.session.execute(_cart_with_lines(), {"user": user.id}).all()
     cart = rows[0][0] if rows else cart_of(user)  # no row: the user's first cart
     lines = [line for _cart, line in rows if line is not None]
     # Saved items are not part of the order, but their current price and stock are shown too.
-    items = _items(viewer, lines, photos=photos)
+    items = _items(viewer, lines, photos=photos, stock=stock)
     in_cart = [item for item in items if not item.line.saved]
     saved = [item for item in items if item.line.saved]
     totals = totals_from_net((item.net, item.quote.vat_percent) for item in in_cart)

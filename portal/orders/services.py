@@ -238,7 +238,7 @@ def _place(
     # The cart is read and priced before the transaction: on SQLite it takes the one write
     # lock, which every other order waits for. Under the lock one small query checks that
     # the cart still holds what was priced; stock, credit and limits are read there.
-    view = cart_view(buyer, viewer, photos=False)
+    view = cart_view(buyer, viewer, photos=False, stock=False)
     if not view.items or view.content_key != seen_key:
         existing = find_by_key(seen_key)  # the same submission again, after it was placed
         if existing is not None:
