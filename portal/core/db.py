@@ -7,8 +7,8 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, cast
 
 import sqlalchemy as sa
