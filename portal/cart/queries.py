@@ -152,9 +152,7 @@ def _quote_for(viewer: Viewer, line: CartLine, quote: PriceQuote, quoted: Decima
     return replace(quote, unit_net=unit, source=source)
 
 
-def cart_view(
-    user: User, viewer: Viewer, *, photos: bool = True, stock: bool = True
-) -> CartView:
+def cart_view(user: User, viewer: Viewer, *, photos: bool = True, stock: bool = True) -> CartView:
     """The cart and the saved list, priced for the viewer, with stock and (`photos`) the
     first photo of each product. Placing an order reads stock under its lock instead
     (`stock=False`: every item then has NO_STOCK)."""
