@@ -15,7 +15,7 @@ from portal.core.scope import visible_to
 # Statements every request (or every checkout) runs are built once: building one costs about
 # as much Python as running it.
 @cache  # on first use: a loader option needs every model mapped
-def _session_user() -> sa.Select[tuple[User]]:
+def _session_user() -> sa.Select[User]:
     from portal.stock.queries import MAIN_WAREHOUSE_ID
 
     return (
