@@ -78,7 +78,7 @@ def prepare_buyers(app, count: int, rng: random.Random) -> list[tuple[int, int]]
                 .limit(3000)
             )
         )
-        stamp = int(time.time())
+        stamp = time.time_ns()  # two calls in one second must not share e-mail addresses
         users = []
         for n in range(count):
             company = Company(name=f"Bench {stamp}-{n}", payment_terms_days=0)

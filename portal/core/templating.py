@@ -15,6 +15,9 @@ from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from portal.core.clock import zone
 
@@ -164,6 +167,28 @@ def _current_translations() -> Any:
     return translations
 
 
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+    """Jinja's newstyle `_()` in one call. Jinja's own goes through three context calls per
+    string (the alias, its wrapper, the function), and a page translates dozens."""
+    text = _current_translations().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    # Always a format string, as in Jinja ("%%" is "%"); without a "%" that changes nothing.
+    return text % variables if variables or "%" in text else text
+
+
+@pass_eval_context
+def _template_ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    text = _current_translations().ungettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 # Units are stored as codes (catalog.models.Unit) and are their own msgids; people read their
 # own abbreviations. The _l calls are there for pybabel to find them.
 UNIT_MSGIDS = (_l("pcs"), _l("set"), _l("pack"))
@@ -177,10 +202,9 @@ def unit(code: str | None) -> str:
 
 
 def register_templating(app: Flask) -> None:
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: _current_translations().ugettext(s),
-        ngettext=lambda s, p, n: _current_translations().ungettext(s, p, n),
-        newstyle=True,
+    # Flask-Babel installed Jinja's i18n extension (newstyle); these replace its callables.
+    app.jinja_env.globals.update(
+        _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext
     )
     app.jinja_env.filters.update(money=money, qty=quantity, percent=percent, when=when, unit=unit)
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -72,3 +72,24 @@ def test_a_time_reads_as_people_write_it(app):
         assert when(datetime(2026, 11, 26, 13, 5, 7)) == "26 lis 2026, 14:05"  # UTC+1 in winter
     with app.test_request_context(), force_locale("en"):
         assert when(datetime(2026, 7, 1, 12, 0)) == "Jul 1, 2026, 2:00\u202fPM"  # UTC+2 in summer
+
+
+def test_templates_translate_and_escape_what_they_fill_in(app):
+    """`_()` and `ngettext()` in a template: the reader's language, the values filled in
+    escaped in HTML (not in plain text), and "%%" a percent sign as in Jinja's own."""
+    from flask import render_template_string
+
+    with app.test_request_context(), force_locale("pl"):
+        html = render_template_string(
+            '{{ _("Placed by %(rep)s for %(partner)s", rep=rep, partner="A&B") }}|'
+            '{{ ngettext("%(num)d line", "%(num)d lines", 3) }}|{{ _("100%%") }}',
+            rep="<b>Ann</b>",
+        )
+        assert html == ("Złożone przez &lt;b&gt;Ann&lt;/b&gt; w imieniu A&amp;B|3 pozycje|100%")
+        text = render_template_string(  # as in a plain-text e-mail
+            "{% autoescape false %}"
+            '{{ _("Placed by %(rep)s for %(partner)s", rep=rep, partner="A&B") }}'
+            "{% endautoescape %}",
+            rep="<b>Ann</b>",
+        )
+        assert text == "Złożone przez <b>Ann</b> w imieniu A&B"
