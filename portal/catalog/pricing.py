@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import Company
 from portal.catalog.models import ContractPrice, PriceListTier, Product
-from portal.core.db import db
+from portal.core.db import db, table_of
 from portal.core.money import ZERO, apply_discount, gross_of, round_money
 
 
@@ -72,18 +72,21 @@ class PriceQuote:
 
 
 # Every page with prices runs these: built once, as building a statement costs about as much
-# Python as running it. `ids` expands to the list given.
-_CONTRACTS = sa.select(ContractPrice.product_id, ContractPrice.price).where(
-    ContractPrice.company_id == sa.bindparam("company"),
-    ContractPrice.product_id.in_(sa.bindparam("ids", expanding=True)),
+# Python as running it; of the tables, as columns need none of the ORM's work. `ids` expands
+# to the list given.
+_CONTRACT = table_of(ContractPrice)
+_TIER = table_of(PriceListTier)
+_CONTRACTS = sa.select(_CONTRACT.c.product_id, _CONTRACT.c.price).where(
+    _CONTRACT.c.company_id == sa.bindparam("company"),
+    _CONTRACT.c.product_id.in_(sa.bindparam("ids", expanding=True)),
 )
 _TIERS = (
-    sa.select(PriceListTier.product_id, PriceListTier.min_quantity, PriceListTier.price)
+    sa.select(_TIER.c.product_id, _TIER.c.min_quantity, _TIER.c.price)
     .where(
-        PriceListTier.price_list_id == sa.bindparam("price_list"),
-        PriceListTier.product_id.in_(sa.bindparam("ids", expanding=True)),
+        _TIER.c.price_list_id == sa.bindparam("price_list"),
+        _TIER.c.product_id.in_(sa.bindparam("ids", expanding=True)),
     )
-    .order_by(PriceListTier.min_quantity)
+    .order_by(_TIER.c.min_quantity)
 )
 
 

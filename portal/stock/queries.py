@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.catalog.models import Product
 from portal.catalog.search import matching
-from portal.core.db import db
+from portal.core.db import db, table_of
 from portal.core.money import sum_of
 from portal.documents.models import Document, DocumentKind, DocumentLine, DocumentState
 from portal.stock.models import (
@@ -65,9 +65,10 @@ NO_STOCK = StockInfo(Decimal("0"), Decimal("0"))
 MAIN_WAREHOUSE_ID = (
     sa.select(Warehouse.id).order_by(Warehouse.is_main.desc(), Warehouse.id).limit(1)
 )
-_STOCK_IN = sa.select(StockLevel.product_id, StockLevel.on_hand, StockLevel.reserved).where(
-    StockLevel.warehouse_id == sa.bindparam("warehouse"),
-    StockLevel.product_id.in_(sa.bindparam("ids", expanding=True)),
+_LEVEL = table_of(StockLevel)  # columns only: the table's statement skips the ORM's work
+_STOCK_IN = sa.select(_LEVEL.c.product_id, _LEVEL.c.on_hand, _LEVEL.c.reserved).where(
+    _LEVEL.c.warehouse_id == sa.bindparam("warehouse"),
+    _LEVEL.c.product_id.in_(sa.bindparam("ids", expanding=True)),
 )
 
 
@@ -84,6 +85,7 @@ def stock_in(
     ids = list(product_ids)
     if not ids:
         return {}
+    db.session.flush()  # a statement of the table does not flush changed objects itself
     rows = db.session.execute(_STOCK_IN, {"warehouse": warehouse_id, "ids": ids})
     minimums = min_stock or {}
     found = {
