@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_request_context
@@ -21,10 +21,12 @@ from sqlalchemy.orm import (
     ORMExecuteState,
     QueryableAttribute,
     Session,
+    make_transient_to_detached,
     mapped_column,
 )
 
 log = logging.getLogger(__name__)
+ModelT = TypeVar("ModelT", bound="Base")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -279,6 +281,28 @@ def insert_rows(model: type[Base], rows: list[dict[str, Any]]) -> None:
         db.session.execute(_insert_unnested(table, names), columns)
         return
     db.session.execute(sa.insert(table).returning(*table.primary_key.columns), rows)
+
+
+def inserted(model: type[ModelT], **values: Any) -> ModelT:
+    """Inserts one row as a statement of the table and returns it as the session's object,
+    without the unit of work: its flush of one new object cost more than twice the Python
+    (an order's document: 620 against 270 µs). The object has the values given (by attribute
+    name) and its id; columns left to their defaults load when first read."""
+    columns = _columns_of(model)
+    table = table_of(model)
+    (key,) = table.primary_key.columns
+    row = {columns[name]: value for name, value in values.items()}
+    values[key.key] = db.session.execute(sa.insert(table).returning(key), row).scalar_one()
+    instance = model(**values)
+    make_transient_to_detached(instance)
+    db.session.add(instance)
+    return instance
+
+
+@cache
+def _columns_of(model: type[Base]) -> dict[str, str]:
+    """A model's attribute names and the names of their columns ("rendered_subject": "subject")."""
+    return {prop.key: prop.columns[0].key for prop in sa.inspect(model).column_attrs}
 
 
 @cache

@@ -19,7 +19,7 @@ from portal.cart.queries import CartView, cart_view, current_content_key
 from portal.catalog.models import Product
 from portal.catalog.queries import Viewer
 from portal.core.clock import local_today
-from portal.core.db import atomic, db, insert_rows, table_of
+from portal.core.db import atomic, db, insert_rows, inserted, table_of
 from portal.core.errors import DomainError
 from portal.core.money import ZERO, net_line, round_money
 from portal.documents.models import (
@@ -317,7 +317,8 @@ def _place(
         cart_services.empty_cart_after_order(view.cart)
         step = Step.HOLD_FOR_APPROVAL if over_limit else Step.PLACE
         first_status = status_for(step)
-        order = Document(
+        order = inserted(
+            Document,
             kind=DocumentKind.ZK,
             number=allocate_number(DocumentKind.ZK, today),
             issued_on=today,
@@ -330,8 +331,6 @@ def _place(
             vat_total=totals.vat,
             gross_total=totals.gross,
         )
-        db.session.add(order)
-        db.session.flush()
         ship = checkout.ship_to
         db.session.execute(
             sa.insert(table_of(OrderInfo)),
