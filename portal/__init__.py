@@ -71,9 +71,8 @@ def _select_locale() -> str | None:
 
 
 def _configure_login(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
     from portal.accounts.queries import user_for_session
+    from portal.core.i18n import lazy_gettext as _l
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from portal.accounts.models import Role
 from portal.core.forms import Form
+from portal.core.i18n import lazy_gettext as _l
 
 LANGUAGE_CHOICES = [("en", "English"), ("pl", "Polski"), ("de", "Deutsch")]
 COUNTRY_CHOICES = [

@@ -10,13 +10,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from portal.accounts.models import Address, Company, LoginFailure, Role, User
 from portal.accounts.passwords import hash_password, needs_rehash, verify_password
 from portal.core.db import atomic, db, utcnow
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.notifications import outbox
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -21,6 +20,7 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import Role
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import parse_decimal
 from portal.core.web import redirect_after_post, role_required, safe_next, user
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.accounts.forms import LANGUAGE_CHOICES
 from portal.accounts.models import Role
 from portal.core.forms import Form
+from portal.core.i18n import lazy_gettext as _l
 from portal.orders.models import StatusType
 
 STATUS_TYPE_CHOICES = [

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateNotFound
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import Company, Role, User
 from portal.core.db import db
+from portal.core.i18n import lazy_gettext as _l
 from portal.documents.models import ReasonCode, ReasonKind
 from portal.notifications.models import EmailTemplate
 from portal.notifications.status_mail import sample_context

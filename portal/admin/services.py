@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from portal.accounts.models import Company, Role, User
 from portal.accounts.services import FieldError, make_password_token, normalise_email
 from portal.core.db import atomic, db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.documents.models import Document, DocumentEvent, ReasonCode, ReasonKind
 from portal.notifications import outbox
 from portal.notifications.models import EmailTemplate

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Company, Role, User
@@ -19,6 +17,8 @@ from portal.admin.forms import (
 )
 from portal.core.db import db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.web import redirect_after_post, role_required, user
 from portal.documents.models import ReasonCode, ReasonKind
 from portal.notifications.templates_db import RenderedEmail, render_sandboxed

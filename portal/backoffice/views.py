@@ -10,12 +10,12 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, make_response, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.backoffice import queries, reports
 from portal.core.clock import local_today
 from portal.core.db import db
+from portal.core.i18n import gettext as _
 from portal.core.money import ZERO
 from portal.core.web import STAFF_ROLES, redirect_after_post, role_required
 from portal.notifications.delivery import retry

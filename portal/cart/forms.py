@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
@@ -19,6 +17,8 @@ from portal.cart.queries import MAX_ID
 from portal.cart.quickorder import MAX_FILE_BYTES, Parsed, parse_text, parse_upload
 from portal.core.errors import DomainError
 from portal.core.forms import Form
+from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import parse_decimal
 
 MAX_QUANTITY_TEXT = 32

@@ -6,10 +6,9 @@ import enum
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from flask_babel import gettext as _
-
 from portal.catalog.models import Product
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.templating import unit
 
 MAX_QUANTITY = Decimal("100000")

@@ -16,9 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import gettext as _
-
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import parse_decimal
 
 MAX_LINES = 500

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from portal.accounts.models import User
 from portal.cart.models import Cart, CartLine, OrderList, OrderListLine
@@ -22,6 +21,7 @@ from portal.catalog.models import Product
 from portal.catalog.queries import products_by_codes
 from portal.core.db import atomic, db, table_of, utcnow
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 
 
 class ProductNotSold(DomainError):

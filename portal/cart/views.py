@@ -19,8 +19,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
@@ -42,6 +40,8 @@ from portal.catalog.models import Product
 from portal.catalog.viewer import current_viewer
 from portal.core.acting import acting_as, customer
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
+from portal.core.i18n import ngettext
 from portal.core.templating import unit
 from portal.core.web import is_htmx, page_or_fragment, redirect_after_post, safe_next, user
 

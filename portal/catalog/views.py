@@ -13,7 +13,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -21,6 +20,7 @@ from portal.catalog import queries
 from portal.catalog.photos import photo_dir
 from portal.catalog.queries import Filters, Sort
 from portal.catalog.viewer import PRICE_VIEW_KEY, current_viewer
+from portal.core.i18n import gettext as _
 from portal.core.web import is_htmx, page_or_fragment, user
 from portal.stock.queries import stock_by_warehouse
 

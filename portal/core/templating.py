@@ -12,14 +12,15 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import Flask, g, has_app_context, has_request_context, request
-from flask_babel import get_locale, get_translations
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from portal.core.clock import zone
+from portal.core.i18n import lazy_gettext as _l
+from portal.core.i18n import translations
 
 CURRENCY = "PLN"
 
@@ -151,27 +152,11 @@ def _date_text(value: date, style: str, locale: str) -> str:
     return babel_dates.format_date(value, format=style, locale=locale)
 
 
-def _current_translations() -> Any:
-    """Flask-Babel's translations for the active locale, remembered on its own context next
-    to the locale they belong to: Flask-Babel looks the locale up again for every string,
-    which cost more than the rest of a product card's rendering."""
-    context = g.get("_flask_babel") if has_app_context() else None
-    locale = getattr(context, "babel_locale", None)
-    if context is None or locale is None:
-        return get_translations()
-    cached = getattr(context, "portal_translations", None)
-    if cached is not None and cached[0] is locale:
-        return cached[1]
-    translations = get_translations()
-    context.portal_translations = (locale, translations)
-    return translations
-
-
 @pass_eval_context
 def _template_gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
     """Jinja's newstyle `_()` in one call. Jinja's own goes through three context calls per
     string (the alias, its wrapper, the function), and a page translates dozens."""
-    text = _current_translations().ugettext(string)
+    text = translations().ugettext(string)
     if eval_ctx.autoescape:
         text = Markup(text)
     # Always a format string, as in Jinja ("%%" is "%"); without a "%" that changes nothing.
@@ -183,7 +168,7 @@ def _template_ngettext(
     eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any
 ) -> str:
     variables.setdefault("num", num)
-    text = _current_translations().ungettext(singular, plural, num)
+    text = translations().ungettext(singular, plural, num)
     if eval_ctx.autoescape:
         text = Markup(text)
     return text % variables
@@ -198,7 +183,7 @@ TRANSLATED_UNITS = frozenset({"pcs", "set", "pack"})
 def unit(code: str | None) -> str:
     """'pcs' as 'szt.' in Polish and 'Stk.' in German; kg, m and l as they are."""
     text = str(code or "")
-    return _current_translations().ugettext(text) if text in TRANSLATED_UNITS else text
+    return translations().ugettext(text) if text in TRANSLATED_UNITS else text
 
 
 def register_templating(app: Flask) -> None:

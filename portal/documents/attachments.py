@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from flask import current_app
-from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from portal.accounts.models import User
 from portal.core.db import atomic, db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.documents.models import Document, DocumentAttachment, EventKind
 from portal.documents.services import add_event
 

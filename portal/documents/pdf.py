@@ -22,11 +22,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from portal.accounts.models import Company, User
 from portal.accounts.taxids import display_tax_id
 from portal.core.db import atomic, db
+from portal.core.i18n import gettext as _
 from portal.core.templating import amount, quantity
 from portal.documents.models import Document, DocumentKind, DocumentLine, DocumentLink
 from portal.documents.services import lines_of, totals_for

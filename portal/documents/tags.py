@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _
-
 from portal.accounts.models import User
 from portal.core.db import atomic, db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.documents.models import Document, DocumentTag, EventKind
 from portal.documents.services import add_event
 

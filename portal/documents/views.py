@@ -18,8 +18,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -28,6 +26,8 @@ from portal.core.acting import acting_as
 from portal.core.clock import local_today
 from portal.core.db import atomic, db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.scope import visible_companies
 from portal.core.web import (
     STAFF_ROLES,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy_gettext as _l
 from portal.fulfilment.models import Shipment
 
 DEMO_DELIVERY_DAYS = 2

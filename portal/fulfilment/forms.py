@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.core.forms import Form
+from portal.core.i18n import lazy_gettext as _l
 from portal.fulfilment import carriers
 from portal.fulfilment.services import MAX_PARCELS
 

@@ -16,13 +16,13 @@ from decimal import Decimal
 from functools import partial
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from portal.accounts.models import User
 from portal.catalog.models import Product, Unit
 from portal.core.clock import local_today
 from portal.core.db import atomic, db, on_commit, utcnow
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import ZERO, round_money
 from portal.documents.models import (
     Document,

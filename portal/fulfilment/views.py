@@ -7,11 +7,11 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, render_template, request, send_file, url_for
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import parse_decimal
 from portal.core.web import (
     STAFF_ROLES,

@@ -19,13 +19,13 @@ from decimal import Decimal
 from functools import partial
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from stdnum.eu.vat import MEMBER_STATES
 
 from portal.accounts.models import Company, Invoicing, User
 from portal.core.clock import local_today
 from portal.core.db import atomic, db, on_commit
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import ZERO, round_money, sum_of
 from portal.documents.models import (
     Document,

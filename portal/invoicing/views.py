@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Company, Role
 from portal.core.db import db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.web import STAFF_ROLES, redirect_after_post, role_required, user
 from portal.documents.models import Document, DocumentKind
 from portal.invoicing import queries, services

@@ -12,10 +12,10 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from portal.accounts.models import User
 from portal.core.db import db
+from portal.core.i18n import gettext as _
 from portal.documents.models import Document
 from portal.notifications import outbox
 from portal.notifications.models import OutboxMessage

@@ -15,12 +15,12 @@ from typing import Any, NamedTuple
 
 from flask import render_template_string
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from portal.core.db import db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.templating import money, quantity, when
 from portal.notifications.models import EmailTemplate
 

@@ -76,8 +76,7 @@ def month_spent(user: User, today: date) -> Decimal:
 
 def limit_exceeded(user: User, order_gross: Decimal, today: date) -> str | None:
     """Which of the buyer's limits this order would exceed, as a sentence, or None."""
-    from flask_babel import gettext as _
-
+    from portal.core.i18n import gettext as _
     from portal.core.templating import money
 
     if user.order_limit is not None and order_gross > user.order_limit:

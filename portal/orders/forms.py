@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     DecimalField,
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from portal.accounts.forms import COUNTRY_CHOICES
 from portal.core.clock import local_today
 from portal.core.forms import Form
+from portal.core.i18n import lazy_gettext as _l
 from portal.orders.models import DeliveryMethod, PaymentMethod
 
 NEW_ADDRESS = "new"

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from portal.accounts.models import Address, Company, Role, User
 from portal.cart import services as cart_services
@@ -21,6 +20,7 @@ from portal.catalog.queries import Viewer
 from portal.core.clock import local_today
 from portal.core.db import atomic, db, insert_rows, inserted, table_of
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import ZERO, net_line, round_money
 from portal.documents.models import (
     Document,

@@ -13,11 +13,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 
 from portal.accounts.models import User
 from portal.core.db import db, is_sqlite
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.documents.models import Document, DocumentEvent, EventKind
 from portal.orders.models import OrderStatus, OrderStatusTransition, StatusType, Step
 

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -20,6 +19,7 @@ from portal.catalog.viewer import current_viewer
 from portal.core.acting import acting_as, customer
 from portal.core.clock import local_today
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import parse_decimal
 from portal.core.web import page_or_fragment, redirect_after_post, user
 from portal.documents.models import PARTNER_KINDS

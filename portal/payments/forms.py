@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.core.forms import Form
+from portal.core.i18n import lazy_gettext as _l
 from portal.documents.models import DocumentKind
 from portal.payments.models import PaymentChannel
 

@@ -6,7 +6,7 @@ import enum
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from portal.core.i18n import lazy_gettext as _l
 
 
 class PaymentStatus(enum.StrEnum):

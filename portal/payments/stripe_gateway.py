@@ -13,9 +13,9 @@ from typing import Any
 
 import stripe
 from flask import current_app
-from flask_babel import gettext as _
 
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -29,6 +28,7 @@ from portal.core.acting import customer
 from portal.core.clock import local_today
 from portal.core.db import db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import parse_decimal
 from portal.core.templating import money
 from portal.core.web import STAFF_ROLES, is_htmx, redirect_after_post, role_required, user

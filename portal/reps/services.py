@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask_babel import gettext as _
-
 from portal.accounts.models import Company, CompanyNote, User
 from portal.accounts.services import FieldError
 from portal.core.db import atomic, db
+from portal.core.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 

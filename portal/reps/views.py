@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Company, Role
 from portal.accounts.services import FieldError
 from portal.core.acting import acting_as, acting_target, start_acting, stop_acting
+from portal.core.i18n import gettext as _
 from portal.core.web import redirect_after_post, role_required, user
 from portal.orders.models import StatusType
 from portal.reps import queries, services

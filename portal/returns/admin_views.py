@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import Role
 from portal.core.clock import local_today
 from portal.core.db import atomic, db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import parse_decimal, round_money
 from portal.core.web import redirect_after_post, role_required
 from portal.returns.models import ReturnPolicy, RmaKind, RmaRule

@@ -23,13 +23,13 @@ from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from portal.accounts.models import Role, User
 from portal.catalog.models import Product
 from portal.core.clock import local_date
 from portal.core.db import db
+from portal.core.i18n import gettext as _
 from portal.core.money import ZERO, sum_of
 from portal.core.templating import when
 from portal.documents.models import Document, DocumentKind, DocumentLine

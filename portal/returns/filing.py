@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
@@ -25,6 +24,7 @@ from portal.catalog.models import Unit
 from portal.core.clock import local_today
 from portal.core.db import atomic, db, is_sqlite
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import round_money
 from portal.core.templating import unit
 from portal.documents.models import (

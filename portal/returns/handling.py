@@ -16,13 +16,13 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from portal.accounts.models import User
 from portal.catalog.models import Unit
 from portal.core.clock import local_today
 from portal.core.db import atomic, db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import ZERO
 from portal.documents.models import Document, DocumentKind, DocumentLine
 from portal.documents.services import LineDraft, issue, link

@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import Base, Timestamped, utcnow
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import Money, Percent, Quantity
 from portal.core.types import enum_column
 

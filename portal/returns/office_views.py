@@ -8,12 +8,12 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, Response, flash, request, send_file, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from portal.core.clock import local_today
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import parse_decimal
 from portal.core.web import STAFF_ROLES, page_or_fragment, redirect_after_post, role_required, user
 from portal.documents.models import Document

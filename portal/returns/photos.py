@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.accounts.models import User
 from portal.core.db import db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.documents.models import DocumentLine
 from portal.returns.models import PhotoStage, RmaPhoto
 

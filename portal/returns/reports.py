@@ -13,10 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, make_response
-from flask_babel import gettext as _
 
 from portal.accounts.models import Company
 from portal.core.db import db
+from portal.core.i18n import gettext as _
 from portal.core.money import sum_of
 from portal.documents.models import Document, DocumentKind, DocumentLine, ReasonCode
 from portal.returns.models import RmaInfo, RmaLine, RmaStatus

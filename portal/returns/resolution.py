@@ -26,12 +26,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from portal.accounts.models import Company, User
 from portal.core.clock import local_today
 from portal.core.db import atomic, db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import ZERO, round_money
 from portal.documents.models import (
     Document,

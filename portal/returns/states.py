@@ -9,11 +9,11 @@ the buyer through the outbox, in the caller's transaction.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from portal.accounts.models import User
 from portal.core.db import db, utcnow
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.documents.models import Document, DocumentEvent, DocumentLine, EventKind
 from portal.notifications import outbox
 from portal.returns.models import RMA_STATUS_NAMES, RmaInfo, RmaLine, RmaStatus

@@ -10,14 +10,14 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from portal.accounts.models import User
 from portal.core.acting import acting_as, customer
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import parse_decimal
 from portal.core.web import is_htmx, page_or_fragment, redirect_after_post, user
 from portal.returns import filing, queries

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from stdnum import iban
 from stdnum.exceptions import ValidationError as StdnumError
 from wtforms import EmailField, SelectField, StringField
@@ -11,6 +10,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from portal.accounts.forms import COUNTRY_CHOICES
 from portal.accounts.taxids import InvalidTaxId, parse_tax_id
 from portal.core.forms import Form
+from portal.core.i18n import lazy_gettext as _l
 
 
 class SellerForm(Form):

@@ -15,13 +15,13 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.util import identity_key
 
 from portal.core.db import db, is_sqlite
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
 from portal.core.money import ZERO
 from portal.documents.models import DocumentLine
 from portal.stock.models import Batch, BatchStock, StockLevel, StockMove

@@ -16,13 +16,13 @@ from decimal import Decimal
 from functools import partial
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.catalog.models import Category, Product
 from portal.catalog.queries import products_by_codes
 from portal.core.db import atomic, db, utcnow
+from portal.core.i18n import gettext as _
 from portal.core.money import ZERO, round_money
 from portal.documents.models import (
     Document,

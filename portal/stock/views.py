@@ -11,8 +11,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.catalog.models import Category, Product
@@ -20,6 +18,8 @@ from portal.catalog.queries import products_by_codes
 from portal.core.clock import local_today
 from portal.core.db import db
 from portal.core.errors import DomainError
+from portal.core.i18n import gettext as _
+from portal.core.i18n import lazy_gettext as _l
 from portal.core.money import parse_decimal, round_money
 from portal.core.web import STAFF_ROLES, page_or_fragment, redirect_after_post, role_required, user
 from portal.documents.models import (

@@ -93,3 +93,21 @@ def test_templates_translate_and_escape_what_they_fill_in(app):
             rep="<b>Ann</b>",
         )
         assert text == "Złożone przez <b>Ann</b> w imieniu A&B"
+
+
+def test_strings_are_in_the_language_of_the_moment(app):
+    """portal.core.i18n remembers a request's catalog, yet a lazy label made at import and
+    every string follow the language in force when they are read."""
+    from portal.core.i18n import gettext, lazy_gettext, ngettext
+
+    label = lazy_gettext("Recipient")
+    with app.test_request_context():
+        with force_locale("pl"):
+            assert str(label) == "Odbiorca"
+            assert ngettext("%(num)d line", "%(num)d lines", 5) == "5 pozycji"
+            assert gettext("Placed by %(rep)s for %(partner)s", rep="Ann", partner="Acme") == (
+                "Złożone przez Ann w imieniu Acme"
+            )
+        with force_locale("de"):
+            assert str(label) == "Empfänger"
+        assert str(label) == "Recipient"
