@@ -210,6 +210,50 @@ def run_gunicorn(url: str, port: int, secret: str) -> subprocess.Popen[bytes]:
         shutil.rmtree(ready, ignore_errors=True)
 
 
+def _ticks(pid: int) -> int:
+    """CPU time (user + system, clock ticks) of a process and of its children that ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return sum(int(field) for field in fields[11:15])
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _busy_ticks() -> int:
+    """CPU time the whole machine spent outside idle and iowait, in clock ticks."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields) - fields[3] - fields[4]
+
+
+class CpuShare:
+    """Where the CPU went while orders were placed: gunicorn's processes, this client, and
+    the rest of the machine (the database's processes, on PostgreSQL)."""
+
+    def __init__(self, server: int) -> None:
+        self.server = server
+        self.workers = _children(server)
+        self.start = self._now()
+
+    def _now(self) -> tuple[int, int, int]:
+        web = _ticks(self.server) + sum(_ticks(pid) for pid in self.workers)
+        return web, _ticks(os.getpid()), _busy_ticks()
+
+    def per_order(self, orders: int) -> str:
+        web, client, busy = (b - a for a, b in zip(self.start, self._now(), strict=True))
+        tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+        return (
+            f"web workers {web * tick_ms / orders:.1f} ms, client {client * tick_ms / orders:.1f}"
+            f" ms, the rest {(busy - web - client) * tick_ms / orders:.1f} ms"
+        )
+
+
 def verify(app, before: dict[int, Decimal], started_id: int, expected: int) -> dict[str, object]:  # type: ignore[no-untyped-def]
     from portal.core.db import db
     from portal.core.money import sum_of
@@ -370,6 +414,7 @@ def main() -> None:
                 errors.append(str(error))
 
     try:
+        cpu = CpuShare(server.pid)
         started = time.perf_counter()
         threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
         for thread in threads:
@@ -377,6 +422,7 @@ def main() -> None:
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        cpu_used = cpu.per_order(args.orders)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(10)
@@ -393,6 +439,7 @@ def main() -> None:
             "placement": f"{args.orders} orders of {LINES_PER_ORDER} lines, {CONCURRENCY} clients, "
             f"gunicorn {os.environ.get('WEB_CONCURRENCY', '2')} sync workers: "
             f"{rate:.1f} orders/s ({elapsed:.1f} s), {len(errors)} errors",
+            "CPU per order": cpu_used,
             "verified": f"{checked['orders']} orders; numbers gapless; reservations match",
         },
     )
