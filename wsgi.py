@@ -1,10 +1,7 @@
 """The WSGI entry point: gunicorn wsgi:app, flask --app wsgi."""
 
-import gc
-
 from portal import create_app
+from portal.core.memory import settle_for_serving
 
 app = create_app()
-# Everything loaded so far lives as long as the worker: keep it out of the garbage
-# collector's scans, which otherwise show up as pauses in page times.
-gc.freeze()
+settle_for_serving()

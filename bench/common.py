@@ -91,9 +91,9 @@ def bench_app(url: str) -> Flask:
         }
     )
     logging.getLogger("portal").setLevel(logging.WARNING)  # one line per request off the clock
-    import gc
+    from portal.core.memory import settle_for_serving
 
-    gc.freeze()  # as wsgi.py does for gunicorn workers
+    settle_for_serving()  # as wsgi.py does for gunicorn workers
     return app
 
 

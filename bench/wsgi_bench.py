@@ -2,14 +2,14 @@
 signed cookies work from any client address."""
 
 import contextlib
-import gc
 import os
 from pathlib import Path
 
 from portal import create_app
+from portal.core.memory import settle_for_serving
 
 app = create_app({"SESSION_PROTECTION": None})
-gc.freeze()  # as wsgi.py does: the app's long-lived objects stay out of every collection
+settle_for_serving()  # as wsgi.py does
 
 # The benchmark starts its clock once every worker has loaded the app: gunicorn listens
 # before its workers have booted, and a worker's boot is not order placement. (A worker
