@@ -275,6 +275,8 @@ def insert_rows(model: type[Base], rows: list[dict[str, Any]]) -> None:
     they are one statement of many VALUES: asked to return the keys, SQLAlchemy batches the
     rows that way ("insertmanyvalues"), where the driver would send a statement per row."""
     table = table_of(model)
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError(f"rows for {table.name} differ in their columns")
     if db.engine.dialect.name == "postgresql":
         names = tuple(rows[0])
         columns = {name: [row[name] for row in rows] for name in names}
