@@ -97,23 +97,30 @@ class PriceBook:
         self.company = company
 
     def quotes(
-        self, products: Iterable[Product], quantities: dict[int, Decimal] | None = None
+        self,
+        products: Iterable[Product],
+        quantities: dict[int, Decimal] | None = None,
+        *,
+        contracts: dict[int, Decimal] | None = None,
     ) -> dict[int, PriceQuote]:
+        """`contracts`: the company's contract prices of these products, when the caller read
+        them along with the products (the cart does); otherwise they are read here."""
         products = list(products)
         ids = [product.id for product in products]
-        contracts: dict[int, Decimal] = {}
         tiers: dict[int, list[Tier]] = defaultdict(list)
         company = self.company
-        if company is not None and ids:
-            contracts = {
-                row.product_id: row.price
-                for row in db.session.execute(_CONTRACTS, {"company": company.id, "ids": ids})
-            }
-            if company.price_list_id is not None:
-                for row in db.session.execute(
-                    _TIERS, {"price_list": company.price_list_id, "ids": ids}
-                ):
-                    tiers[row.product_id].append(Tier(row.min_quantity, row.price))
+        if contracts is None:
+            contracts = {}
+            if company is not None and ids:
+                contracts = {
+                    row.product_id: row.price
+                    for row in db.session.execute(_CONTRACTS, {"company": company.id, "ids": ids})
+                }
+        if company is not None and company.price_list_id is not None and ids:
+            for row in db.session.execute(
+                _TIERS, {"price_list": company.price_list_id, "ids": ids}
+            ):
+                tiers[row.product_id].append(Tier(row.min_quantity, row.price))
         discount = company.default_discount if company is not None else ZERO
         result = {}
         for product in products:
