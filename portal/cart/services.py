@@ -19,7 +19,7 @@ from portal.cart.quantities import (
 from portal.cart.quickorder import LineReport, Parsed
 from portal.catalog.models import Product
 from portal.catalog.queries import products_by_codes
-from portal.core.db import atomic, db, table_of, utcnow
+from portal.core.db import atomic, db, is_sqlite, table_of, utcnow
 from portal.core.errors import DomainError
 from portal.core.i18n import gettext as _
 
@@ -176,13 +176,19 @@ _NEXT_GENERATION = (
     .where(_carts.c.id == sa.bindparam("cart"))
     .values(generation=_carts.c.generation + 1, updated_at=sa.bindparam("now"))
 )
+# PostgreSQL runs both as one statement (a DELETE in a WITH runs whether or not it is read).
+_EMPTY_ORDERED = _NEXT_GENERATION.add_cte(_DELETE_ORDERED.cte("ordered"))
 
 
 def empty_cart_after_order(cart: Cart) -> None:
     """Joins the placing transaction: the ordered lines go, saved items stay. The generation
     is counted up in SQL (the loaded value may be older) and read again when next used."""
-    db.session.execute(_DELETE_ORDERED, {"cart": cart.id})
-    db.session.execute(_NEXT_GENERATION, {"cart": cart.id, "now": utcnow()})
+    values = {"cart": cart.id, "now": utcnow()}
+    if is_sqlite():
+        db.session.execute(_DELETE_ORDERED, values)
+        db.session.execute(_NEXT_GENERATION, values)
+    else:
+        db.session.execute(_EMPTY_ORDERED, values)
     db.session.expire(cart, ["generation", "updated_at"])
 
 
