@@ -58,10 +58,20 @@ def migrate_to_head(app: Flask) -> None:
         flask_migrate.upgrade()
 
 
+class BufferedClient(FlaskClient):
+    """A test client that reads each response whole and closes it, as a browser does. An
+    unclosed response (a photo sent from its file) leaves the file to the garbage collector,
+    whose ResourceWarning then fails whichever test happens to be running."""
+
+    def open(self, *args: Any, buffered: bool = True, **kwargs: Any) -> Any:
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     tmp = tmp_path_factory.mktemp("portal")
     application = create_app(app_config(tmp, database_url(tmp)))
+    application.test_client_class = BufferedClient
     migrate_to_head(application)
 
     @application.before_request
