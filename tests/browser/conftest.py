@@ -116,18 +116,19 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 
 def _closing_each_response(app: Flask) -> Callable[..., Iterable[bytes]]:
-    """The app, with each response closed as soon as it has been sent.
+    """The app, with each response read whole and closed before it is sent.
 
     werkzeug's development server closes a response only after draining the request from the
     socket; when the browser has already reset the connection (it drops photos it no longer
-    needs), that read raises first and the file a photo was sent from is left to the garbage
-    collector, whose ResourceWarning then fails whichever test happens to be running.
+    needs), that read raises first, and the file a photo was sent from is left to the garbage
+    collector, whose ResourceWarning then fails whichever test happens to be running. Read
+    and closed first, no file outlives its request, however the connection ends.
     """
 
-    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
         body = app(environ, start_response)
         try:
-            yield from body
+            return [b"".join(body)]
         finally:
             close = getattr(body, "close", None)
             if close is not None:
