@@ -10,7 +10,7 @@ from babel import support
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
 
-from portal.core.templating import locale_name
+from portal.core.i18n import locale_name
 
 
 @lru_cache(maxsize=8)

@@ -11,7 +11,7 @@ from typing import Any
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask import Flask, g, has_app_context, has_request_context, request
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2 import pass_eval_context
@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from portal.core.clock import zone
 from portal.core.i18n import lazy_gettext as _l
-from portal.core.i18n import translations
+from portal.core.i18n import locale_name, translations
 
 CURRENCY = "PLN"
 
@@ -47,20 +47,6 @@ def _money_style(locale: str) -> _MoneyStyle:
     start, end = text.index("1"), text.rindex("9") + 1
     body = text[start:end]
     return _MoneyStyle(text[:start], text[end:], body[1], body[-3])
-
-
-def locale_name() -> str:
-    """The active locale's name, read where Flask-Babel keeps it once chosen (or forced):
-    its get_locale() walks several context lookups, and a page formats hundreds of amounts."""
-    context = g.get("_flask_babel") if has_app_context() else None
-    locale = getattr(context, "babel_locale", None) or get_locale()
-    known = getattr(context, "portal_locale_name", None)
-    if known is not None and known[0] is locale:
-        return known[1]  # str(Locale) builds the name anew each time
-    name = str(locale or "en")
-    if context is not None:
-        context.portal_locale_name = (locale, name)
-    return name
 
 
 def money(value: Decimal | None) -> str:
